@@ -1,0 +1,526 @@
+package io.github.azuremi.jdbc;
+
+import com.azure.core.credential.TokenCredential;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.util.DriverDataSource;
+import io.github.azuremi.jdbc.credential.CredentialFactory;
+import io.github.azuremi.jdbc.db.DatabaseKind;
+import io.github.azuremi.jdbc.db.JdbcUrl;
+import io.github.azuremi.jdbc.db.TokenAuthenticatingDataSource;
+import io.github.azuremi.jdbc.token.Backoff;
+import io.github.azuremi.jdbc.token.CredentialSource;
+import io.github.azuremi.jdbc.token.RefreshPolicy;
+import io.github.azuremi.jdbc.token.TokenCache;
+import io.github.azuremi.jdbc.token.TokenInfo;
+import io.github.azuremi.jdbc.token.TokenKey;
+import io.github.azuremi.jdbc.token.TokenLease;
+import io.github.azuremi.jdbc.token.TokenListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Pattern;
+
+/**
+ * A HikariCP pool whose connections log in with a Microsoft Entra ID access token instead of a password.
+ *
+ * <pre>{@code
+ * var ds = new ManagedIdentityDataSource();
+ * ds.setJdbcUrl("jdbc:postgresql://myserver.postgres.database.azure.com:5432/app?sslmode=require");
+ * ds.setUsername("my-app");                     // the database role mapped to the identity
+ * ds.setManagedIdentityClientId("<client-id>"); // only for a user-assigned identity
+ * try (var c = ds.getConnection()) { ... }
+ * }</pre>
+ *
+ * <p>It is a {@link HikariDataSource}: every Hikari setting, MXBean and metrics tracker works as usual. The
+ * settings it adds are listed in {@link ManagedIdentityProperties}. Like Hikari, it checks all settings
+ * once, when the pool starts (the first {@link #getConnection()}), and then seals them.
+ *
+ * <p>Tokens come from a process-wide cache shared by all pools of the same identity and scope; they are
+ * refreshed in the background ahead of expiry, so opening a physical connection does not wait for the
+ * identity endpoint once the first token is in. If the database refuses a cached token, one fresh token is
+ * fetched and the login retried once. See README for the timing rules and failure behaviour.
+ *
+ * <p>Thread-safety: configure from one thread before first use; after that, all methods are thread-safe.
+ */
+public class ManagedIdentityDataSource extends HikariDataSource {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ManagedIdentityDataSource.class);
+  private static final Pattern GUID = Pattern.compile(
+      "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+  private static final String MYSQL_CLEAR_PASSWORD_PLUGIN = "com.mysql.cj.protocol.a.authentication.MysqlClearPasswordPlugin";
+
+  static final long DEFAULT_EXPIRY_MARGIN_MS = RefreshPolicy.DEFAULT_EXPIRY_MARGIN.toMillis();
+  static final long DEFAULT_FETCH_TIMEOUT_MS = 20_000;
+  static final long MIN_FETCH_TIMEOUT_MS = 250;
+  static final long DEFAULT_RETRY_BACKOFF_MS = Backoff.DEFAULT_INITIAL.toMillis();
+  static final long DEFAULT_RETRY_MAX_BACKOFF_MS = Backoff.DEFAULT_MAX.toMillis();
+
+  private String credential;
+  private String managedIdentityClientId;
+  private String tenantId;
+  private TokenCredential tokenCredential;
+  private String tokenScope;
+  private double tokenRefreshRatio = RefreshPolicy.DEFAULT_RATIO;
+  private double tokenRefreshJitter = RefreshPolicy.DEFAULT_JITTER;
+  private long tokenExpiryMargin = DEFAULT_EXPIRY_MARGIN_MS;
+  private long tokenFetchTimeout = DEFAULT_FETCH_TIMEOUT_MS;
+  private long tokenRetryBackoff = DEFAULT_RETRY_BACKOFF_MS;
+  private long tokenRetryMaxBackoff = DEFAULT_RETRY_MAX_BACKOFF_MS;
+  private String refusedPassword;
+  private final List<TokenListener> tokenListeners = new CopyOnWriteArrayList<>();
+  private TokenCache tokenCache;
+
+  private volatile TokenLease lease;
+  private volatile DatabaseKind databaseKind;
+
+  /** An unconfigured pool; set at least {@code jdbcUrl} (and {@code username} for PostgreSQL/MySQL). */
+  public ManagedIdentityDataSource() {
+    super();
+  }
+
+  /**
+   * A pool configured from properties: HikariCP's keys (with {@code dataSource.*} for driver properties)
+   * plus the keys in {@link ManagedIdentityProperties}. An unknown key is an error.
+   */
+  public ManagedIdentityDataSource(Properties properties) {
+    super();
+    ManagedIdentityProperties.apply(this, properties);
+  }
+
+  // ------------------------------------------------------------------------------------------------------
+  // Start-up: validate everything, then wire the token into Hikari's connection path.
+
+  /**
+   * Checks every setting (Hikari's and this library's) and prepares the token login. Called by Hikari
+   * when the pool starts. Conflicts throw {@link IllegalArgumentException}s that name the setting and the
+   * fix; out-of-range numbers are logged at warn and replaced by their defaults, as Hikari does.
+   */
+  @Override
+  public void validate() {
+    String name = getPoolName() != null ? getPoolName() : "ManagedIdentityDataSource";
+    JdbcUrl url = validateUrlAndCredentials(name);
+    super.validate(); // Hikari's own checks; names the pool if unnamed
+    name = getPoolName();
+    validateTimings(name);
+    wire(name, url);
+  }
+
+  private JdbcUrl validateUrlAndCredentials(String pool) {
+    if (getDataSource() != null && !(getDataSource() instanceof TokenAuthenticatingDataSource)
+        || getDataSourceClassName() != null || getDataSourceJNDI() != null) {
+      throw fatal(pool, "dataSource, dataSourceClassName and dataSourceJNDI cannot be used: "
+          + "ManagedIdentityDataSource opens connections from jdbcUrl itself. Remove them and set jdbcUrl");
+    }
+    if (getCredentialsProvider() != null || getCredentialsProviderClassName() != null) {
+      throw fatal(pool, "credentialsProvider cannot be used: ManagedIdentityDataSource supplies the credentials "
+          + "(the access token). Remove credentialsProvider");
+    }
+    String jdbcUrl = getJdbcUrl();
+    if (jdbcUrl == null || jdbcUrl.isBlank()) {
+      throw fatal(pool, "jdbcUrl is required, for example "
+          + "jdbc:postgresql://<server>.postgres.database.azure.com:5432/<database>?sslmode=require or "
+          + "jdbc:mysql://<server>.mysql.database.azure.com:3306/<database>");
+    }
+    DatabaseKind kind = DatabaseKind.fromJdbcUrl(jdbcUrl);
+    if (kind == null) {
+      throw fatal(pool, "jdbcUrl must start with jdbc:postgresql: or jdbc:mysql: (Azure Database for "
+          + "PostgreSQL or MySQL), but starts with " + scheme(jdbcUrl));
+    }
+    if (kind == DatabaseKind.SQLSERVER) {
+      throw fatal(pool, "jdbcUrl is a jdbc:sqlserver: URL; Azure SQL Database is not supported by this version "
+          + "of ManagedIdentityDataSource yet (it needs mssql-jdbc's access-token callback). Use PostgreSQL or "
+          + "MySQL, or the mssql-jdbc driver's own authentication=ActiveDirectoryManagedIdentity meanwhile");
+    }
+    JdbcUrl url;
+    try {
+      url = JdbcUrl.parse(jdbcUrl);
+    } catch (IllegalArgumentException e) {
+      throw fatal(pool, "jdbcUrl cannot be used: " + e.getMessage() + " (" + scheme(jdbcUrl) + "...)");
+    }
+    if (refusedPassword != null && !refusedPassword.isEmpty()) {
+      throw fatal(pool, "password must not be set: the password of each connection is the access token that "
+          + "ManagedIdentityDataSource fetches for the identity. Remove the password setting");
+    }
+    if (getDataSourceProperties().containsKey("password") || url.hasParameter("password")) {
+      throw fatal(pool, "a password is set in " + (url.hasParameter("password") ? "jdbcUrl" : "dataSourceProperties")
+          + ": the password of each connection is the access token that ManagedIdentityDataSource fetches. Remove it");
+    }
+    if (url.hasParameter("user") || getDataSourceProperties().containsKey("user")) {
+      throw fatal(pool, "set the database user with the username setting, not as user= in "
+          + (url.hasParameter("user") ? "jdbcUrl" : "dataSourceProperties"));
+    }
+    if (getUsername() == null || getUsername().isBlank()) {
+      throw fatal(pool, "username is required for " + kind.displayName() + ": set it to the name of the database "
+          + (kind == DatabaseKind.POSTGRESQL ? "role" : "user") + " mapped to this identity. For a managed identity "
+          + "that is the name given when the Entra admin created it (" + (kind == DatabaseKind.POSTGRESQL
+          ? "SELECT * FROM pgaadauth_create_principal('<name>', false, false)" : "CREATE AADUSER '<name>'")
+          + "), usually the identity's name; for a developer it is the sign-in name (UPN), e.g. alice@contoso.com");
+    }
+
+    if (tokenCredential != null && (credential != null || managedIdentityClientId != null || tenantId != null)) {
+      throw fatal(pool, "tokenCredential is set, so credential, managedIdentityClientId and tenantId would be "
+          + "ignored; remove them (configure the TokenCredential you pass instead)");
+    }
+    if (credential != null && CredentialType.fromSetting(credential) == null) {
+      throw fatal(pool, "credential must be one of " + CredentialType.allSettingValues() + ", but was \""
+          + credential + "\"");
+    }
+    if (managedIdentityClientId != null && !GUID.matcher(managedIdentityClientId.trim()).matches()) {
+      throw fatal(pool, "managedIdentityClientId must be the client id (a GUID such as "
+          + "1b2c3d4e-0000-1111-2222-333344445555) of a user-assigned managed identity, but was \""
+          + managedIdentityClientId + "\". Find it with: az identity show -g <group> -n <name> --query clientId");
+    }
+    if (tenantId != null && !GUID.matcher(tenantId.trim()).matches() && !tenantId.contains(".")) {
+      throw fatal(pool, "tenantId must be a tenant GUID or a domain such as contoso.onmicrosoft.com, but was \""
+          + tenantId + "\"");
+    }
+    if (tokenScope != null) {
+      validateScope(pool, kind, tokenScope.trim());
+    }
+    return url;
+  }
+
+  private static void validateScope(String pool, DatabaseKind kind, String scope) {
+    if (!scope.startsWith("https://") || !scope.endsWith("/.default")) {
+      throw fatal(pool, "tokenScope must be an https URI ending in /.default, such as "
+          + kind.defaultScope("") + ", but was \"" + scope + "\"; leave it unset to derive it from jdbcUrl");
+    }
+    boolean ossrdbms = scope.contains("ossrdbms-aad");
+    if (kind != DatabaseKind.SQLSERVER && scope.matches("https://database\\.[^/]+/\\.default")
+        || kind == DatabaseKind.SQLSERVER && ossrdbms) {
+      throw fatal(pool, "tokenScope " + scope + " is the scope of another database service; " + kind.displayName()
+          + " needs " + kind.defaultScope("") + " (or its sovereign-cloud variant). Leave tokenScope unset to "
+          + "derive it from jdbcUrl");
+    }
+  }
+
+  private void validateTimings(String pool) {
+    if (!(tokenRefreshRatio > 0.0 && tokenRefreshRatio < 1.0)) {
+      LOG.warn("{} - tokenRefreshRatio must be greater than 0 and less than 1, was {}; using {}", pool,
+          tokenRefreshRatio, RefreshPolicy.DEFAULT_RATIO);
+      tokenRefreshRatio = RefreshPolicy.DEFAULT_RATIO;
+    }
+    if (!(tokenRefreshJitter >= 0.0 && tokenRefreshJitter <= 0.5)) {
+      LOG.warn("{} - tokenRefreshJitter must be between 0 and 0.5, was {}; using {}", pool, tokenRefreshJitter,
+          RefreshPolicy.DEFAULT_JITTER);
+      tokenRefreshJitter = RefreshPolicy.DEFAULT_JITTER;
+    }
+    if (tokenExpiryMargin < 0) {
+      LOG.warn("{} - tokenExpiryMargin must not be negative, was {}ms; using {}ms", pool, tokenExpiryMargin,
+          DEFAULT_EXPIRY_MARGIN_MS);
+      tokenExpiryMargin = DEFAULT_EXPIRY_MARGIN_MS;
+    }
+    if (tokenFetchTimeout < MIN_FETCH_TIMEOUT_MS) {
+      LOG.warn("{} - tokenFetchTimeout is less than {}ms, was {}ms; using {}ms", pool, MIN_FETCH_TIMEOUT_MS,
+          tokenFetchTimeout, DEFAULT_FETCH_TIMEOUT_MS);
+      tokenFetchTimeout = DEFAULT_FETCH_TIMEOUT_MS;
+    }
+    if (tokenRetryBackoff <= 0) {
+      LOG.warn("{} - tokenRetryBackoff must be positive, was {}ms; using {}ms", pool, tokenRetryBackoff,
+          DEFAULT_RETRY_BACKOFF_MS);
+      tokenRetryBackoff = DEFAULT_RETRY_BACKOFF_MS;
+    }
+    if (tokenRetryMaxBackoff < tokenRetryBackoff) {
+      long fallback = Math.max(tokenRetryBackoff, DEFAULT_RETRY_MAX_BACKOFF_MS);
+      LOG.warn("{} - tokenRetryMaxBackoff ({}ms) is less than tokenRetryBackoff ({}ms); using {}ms", pool,
+          tokenRetryMaxBackoff, tokenRetryBackoff, fallback);
+      tokenRetryMaxBackoff = fallback;
+    }
+  }
+
+  private synchronized void wire(String pool, JdbcUrl url) {
+    if (lease != null) {
+      return; // a previous start attempt failed after wiring; keep the same lease
+    }
+    DatabaseKind kind = url.kind();
+    Properties driverProperties = new Properties();
+    driverProperties.putAll(getDataSourceProperties());
+    if (kind == DatabaseKind.MYSQL) {
+      addMySqlDefaults(url, driverProperties);
+    }
+    String scope = tokenScope != null ? tokenScope.trim() : kind.defaultScope(url.host());
+    TokenKey key = new TokenKey(credentialSource(), scope, tenantId == null ? null : tenantId.trim());
+    TokenCache.Settings settings = new TokenCache.Settings(
+        new RefreshPolicy(tokenRefreshRatio, tokenRefreshJitter, Duration.ofMillis(tokenExpiryMargin)),
+        new Backoff(Duration.ofMillis(tokenRetryBackoff), Duration.ofMillis(tokenRetryMaxBackoff)),
+        Duration.ofMillis(tokenFetchTimeout));
+
+    DriverDataSource driver = new DriverDataSource(getJdbcUrl(), getDriverClassName(), driverProperties, null, null);
+    TokenLease newLease = (tokenCache != null ? tokenCache : TokenCache.shared())
+        .register(key, settings, new ListenerFanout());
+    setDataSource(new TokenAuthenticatingDataSource(pool, kind, getUsername(), newLease, driver::getConnection));
+    this.databaseKind = kind;
+    this.lease = newLease;
+    LOG.info("{} - {} login with access tokens from {} for scope {}", pool, kind.displayName(),
+        key.credential().description(), scope);
+  }
+
+  /**
+   * Azure Database for MySQL takes the token through the mysql_clear_password plugin, which Connector/J
+   * only uses over TLS. Whatever the user set explicitly wins.
+   */
+  private static void addMySqlDefaults(JdbcUrl url, Properties props) {
+    if (!url.hasParameter("sslMode") && !url.hasParameter("useSSL") && !url.hasParameter("requireSSL")
+        && !props.containsKey("sslMode") && !props.containsKey("useSSL") && !props.containsKey("requireSSL")) {
+      props.setProperty("sslMode", "REQUIRED");
+    }
+    if (!url.hasParameter("defaultAuthenticationPlugin") && !props.containsKey("defaultAuthenticationPlugin")) {
+      props.setProperty("defaultAuthenticationPlugin", MYSQL_CLEAR_PASSWORD_PLUGIN);
+    }
+    if (!url.hasParameter("authenticationPlugins") && !props.containsKey("authenticationPlugins")) {
+      props.setProperty("authenticationPlugins", MYSQL_CLEAR_PASSWORD_PLUGIN);
+    }
+  }
+
+  private CredentialSource credentialSource() {
+    if (tokenCredential != null) {
+      return CredentialSource.of(tokenCredential);
+    }
+    CredentialType type = credential == null ? CredentialType.DEFAULT : CredentialType.fromSetting(credential);
+    String clientId = managedIdentityClientId == null ? null : managedIdentityClientId.trim();
+    String tenant = tenantId == null ? null : tenantId.trim();
+    return CredentialFactory.source(type, clientId, tenant);
+  }
+
+  private static IllegalArgumentException fatal(String pool, String message) {
+    LOG.error("{} - {}", pool, message);
+    return new IllegalArgumentException(pool + " - " + message);
+  }
+
+  /** The part of a URL before its host: safe to print (a URL may carry secrets later on). */
+  private static String scheme(String jdbcUrl) {
+    int slashes = jdbcUrl.indexOf("//");
+    String head = slashes < 0 ? jdbcUrl : jdbcUrl.substring(0, slashes);
+    return head.length() > 40 ? head.substring(0, 40) : head;
+  }
+
+  // ------------------------------------------------------------------------------------------------------
+  // Connections and lifecycle
+
+  /**
+   * A connection from the pool. When none can be had within {@code connectionTimeout}, the exception's
+   * message also says why the last attempt to open one failed (for example, that no token could be
+   * fetched, naming the credential, the scope and the cause).
+   */
+  @Override
+  public Connection getConnection() throws SQLException {
+    try {
+      return super.getConnection();
+    } catch (SQLTransientConnectionException e) {
+      Throwable cause = e.getCause();
+      if (cause != null && cause.getMessage() != null && e.getMessage() != null
+          && !e.getMessage().contains(cause.getMessage())) {
+        SQLTransientConnectionException explained = new SQLTransientConnectionException(
+            e.getMessage() + "; last connection failure: " + cause.getMessage(), e.getSQLState(), e.getErrorCode(), cause);
+        explained.setStackTrace(e.getStackTrace());
+        throw explained;
+      }
+      throw e;
+    }
+  }
+
+  /** Closes the pool and stops using the shared token (the last pool of an identity stops its refreshes). */
+  @Override
+  public void close() {
+    try {
+      super.close();
+    } finally {
+      TokenLease current = lease;
+      if (current != null) {
+        current.close();
+      }
+    }
+  }
+
+  /** The database kind in use, once the pool has started; null before. */
+  public DatabaseKind getDatabaseKind() {
+    return databaseKind;
+  }
+
+  /** The key of the shared token (identity and scope), once the pool has started; null before. */
+  public TokenKey getTokenKey() {
+    TokenLease current = lease;
+    return current == null ? null : current.key();
+  }
+
+  /**
+   * Adds a listener told of every token request of this pool's identity and scope (shared with other
+   * pools of the same identity). Must be called before the pool starts.
+   */
+  public void addTokenListener(TokenListener listener) {
+    checkNotStarted();
+    tokenListeners.add(java.util.Objects.requireNonNull(listener));
+  }
+
+  /** Uses a cache other than the process-wide one: for tests and benchmarks. */
+  void setTokenCache(TokenCache cache) {
+    checkNotStarted();
+    this.tokenCache = cache;
+  }
+
+  private void checkNotStarted() {
+    if (lease != null && (isRunning() || isClosed())) {
+      throw new IllegalStateException("The configuration of the pool is sealed once started.");
+    }
+  }
+
+  /** Forwards to the listeners added to this pool. */
+  private final class ListenerFanout implements TokenListener {
+    @Override
+    public void onTokenFetched(TokenInfo info) {
+      for (TokenListener l : tokenListeners) {
+        l.onTokenFetched(info);
+      }
+    }
+
+    @Override
+    public void onTokenFetchFailed(TokenKey key, Throwable cause, Duration latency, int consecutiveFailures,
+                                   Duration nextAttemptIn, boolean validTokenCached) {
+      for (TokenListener l : tokenListeners) {
+        l.onTokenFetchFailed(key, cause, latency, consecutiveFailures, nextAttemptIn, validTokenCached);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------------
+  // Settings
+
+  /**
+   * Refused: the password of every connection is the access token. Kept only so that the error at start
+   * can say so (and so that Spring/JNDI binding of an empty password does no harm).
+   */
+  @Override
+  public void setPassword(String password) {
+    checkNotStarted();
+    this.refusedPassword = password;
+  }
+
+  /** Always null: the password is the token, which is never exposed. */
+  @Override
+  public String getPassword() {
+    return null;
+  }
+
+  public String getCredential() {
+    return credential == null ? CredentialType.DEFAULT.settingValue() : credential;
+  }
+
+  /** {@code default} (the default), {@code managed-identity}, {@code workload-identity}, {@code azure-cli} or {@code environment}. */
+  public void setCredential(String credential) {
+    checkNotStarted();
+    this.credential = blankToNull(credential);
+  }
+
+  public void setCredential(CredentialType type) {
+    setCredential(type == null ? null : type.settingValue());
+  }
+
+  public String getManagedIdentityClientId() {
+    return managedIdentityClientId;
+  }
+
+  /** The client id of a user-assigned managed identity; unset for the system-assigned one. */
+  public void setManagedIdentityClientId(String managedIdentityClientId) {
+    checkNotStarted();
+    this.managedIdentityClientId = blankToNull(managedIdentityClientId);
+  }
+
+  public String getTenantId() {
+    return tenantId;
+  }
+
+  public void setTenantId(String tenantId) {
+    checkNotStarted();
+    this.tenantId = blankToNull(tenantId);
+  }
+
+  public TokenCredential getTokenCredential() {
+    return tokenCredential;
+  }
+
+  /** Any azure-core credential; replaces {@code credential}, {@code managedIdentityClientId} and {@code tenantId}. */
+  public void setTokenCredential(TokenCredential tokenCredential) {
+    checkNotStarted();
+    this.tokenCredential = tokenCredential;
+  }
+
+  public String getTokenScope() {
+    return tokenScope;
+  }
+
+  /** The token scope; by default derived from the JDBC URL's host (and its cloud). */
+  public void setTokenScope(String tokenScope) {
+    checkNotStarted();
+    this.tokenScope = blankToNull(tokenScope);
+  }
+
+  public double getTokenRefreshRatio() {
+    return tokenRefreshRatio;
+  }
+
+  public void setTokenRefreshRatio(double tokenRefreshRatio) {
+    checkNotStarted();
+    this.tokenRefreshRatio = tokenRefreshRatio;
+  }
+
+  public double getTokenRefreshJitter() {
+    return tokenRefreshJitter;
+  }
+
+  public void setTokenRefreshJitter(double tokenRefreshJitter) {
+    checkNotStarted();
+    this.tokenRefreshJitter = tokenRefreshJitter;
+  }
+
+  public long getTokenExpiryMargin() {
+    return tokenExpiryMargin;
+  }
+
+  public void setTokenExpiryMargin(long tokenExpiryMarginMs) {
+    checkNotStarted();
+    this.tokenExpiryMargin = tokenExpiryMarginMs;
+  }
+
+  public long getTokenFetchTimeout() {
+    return tokenFetchTimeout;
+  }
+
+  public void setTokenFetchTimeout(long tokenFetchTimeoutMs) {
+    checkNotStarted();
+    this.tokenFetchTimeout = tokenFetchTimeoutMs;
+  }
+
+  public long getTokenRetryBackoff() {
+    return tokenRetryBackoff;
+  }
+
+  public void setTokenRetryBackoff(long tokenRetryBackoffMs) {
+    checkNotStarted();
+    this.tokenRetryBackoff = tokenRetryBackoffMs;
+  }
+
+  public long getTokenRetryMaxBackoff() {
+    return tokenRetryMaxBackoff;
+  }
+
+  public void setTokenRetryMaxBackoff(long tokenRetryMaxBackoffMs) {
+    checkNotStarted();
+    this.tokenRetryMaxBackoff = tokenRetryMaxBackoffMs;
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s;
+  }
+
+  @Override
+  public String toString() {
+    return "ManagedIdentityDataSource (" + getPoolName() + ")";
+  }
+}

@@ -1,0 +1,101 @@
+package io.github.azuremi.jdbc;
+
+import com.zaxxer.hikari.util.PropertyElf;
+
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * The names of the settings this library adds to HikariCP's, in one place. Each is a bean property of
+ * {@link ManagedIdentityDataSource} and a key of its {@code Properties} constructor (and, later, an
+ * attribute of the JNDI resource). Durations are milliseconds, as in HikariCP; a {@code Properties} value
+ * may also be written with a unit, e.g. {@code 30s} or {@code 2m}.
+ */
+public final class ManagedIdentityProperties {
+
+  /** Which azure-identity credential: {@code default}, {@code managed-identity}, {@code workload-identity}, {@code azure-cli}, {@code environment}. */
+  public static final String CREDENTIAL = "credential";
+  /** Client id of a user-assigned managed identity (a GUID). */
+  public static final String MANAGED_IDENTITY_CLIENT_ID = "managedIdentityClientId";
+  /** Entra tenant id, for credentials that take one. */
+  public static final String TENANT_ID = "tenantId";
+  /** The scope tokens are requested for; derived from the JDBC URL when unset. */
+  public static final String TOKEN_SCOPE = "tokenScope";
+  /** Share of a token's lifetime after which it is refreshed (0 < r < 1; default 0.5). */
+  public static final String TOKEN_REFRESH_RATIO = "tokenRefreshRatio";
+  /** Random delay added to the refresh point, as a share of the time left until expiry (0..0.5; default 0.1). */
+  public static final String TOKEN_REFRESH_JITTER = "tokenRefreshJitter";
+  /** A token is no longer used this long before it expires (ms; default 30000; at most a tenth of its lifetime). */
+  public static final String TOKEN_EXPIRY_MARGIN = "tokenExpiryMargin";
+  /** The longest one token request may take (ms; default 20000). */
+  public static final String TOKEN_FETCH_TIMEOUT = "tokenFetchTimeout";
+  /** Wait after the first failed token request; doubles per failure (ms; default 1000). */
+  public static final String TOKEN_RETRY_BACKOFF = "tokenRetryBackoff";
+  /** Longest wait between failed token requests (ms; default 30000). */
+  public static final String TOKEN_RETRY_MAX_BACKOFF = "tokenRetryMaxBackoff";
+
+  /** All of the above. */
+  public static final Set<String> ALL = Set.of(CREDENTIAL, MANAGED_IDENTITY_CLIENT_ID, TENANT_ID, TOKEN_SCOPE,
+      TOKEN_REFRESH_RATIO, TOKEN_REFRESH_JITTER, TOKEN_EXPIRY_MARGIN, TOKEN_FETCH_TIMEOUT, TOKEN_RETRY_BACKOFF,
+      TOKEN_RETRY_MAX_BACKOFF);
+
+  private ManagedIdentityProperties() {}
+
+  /**
+   * Applies {@code properties} to {@code target}: this library's keys by their setters (with messages
+   * that name the key when a value does not parse), everything else as HikariCP does it (bean setters,
+   * {@code dataSource.*} keys become driver properties; an unknown key is an error).
+   */
+  static void apply(ManagedIdentityDataSource target, Properties properties) {
+    Properties hikari = new Properties();
+    for (String name : properties.stringPropertyNames()) {
+      String value = properties.getProperty(name);
+      switch (name) {
+        case CREDENTIAL -> target.setCredential(value);
+        case MANAGED_IDENTITY_CLIENT_ID -> target.setManagedIdentityClientId(value);
+        case TENANT_ID -> target.setTenantId(value);
+        case TOKEN_SCOPE -> target.setTokenScope(value);
+        case TOKEN_REFRESH_RATIO -> target.setTokenRefreshRatio(parseDouble(name, value));
+        case TOKEN_REFRESH_JITTER -> target.setTokenRefreshJitter(parseDouble(name, value));
+        case TOKEN_EXPIRY_MARGIN -> target.setTokenExpiryMargin(parseMillis(name, value));
+        case TOKEN_FETCH_TIMEOUT -> target.setTokenFetchTimeout(parseMillis(name, value));
+        case TOKEN_RETRY_BACKOFF -> target.setTokenRetryBackoff(parseMillis(name, value));
+        case TOKEN_RETRY_MAX_BACKOFF -> target.setTokenRetryMaxBackoff(parseMillis(name, value));
+        default -> hikari.put(name, properties.get(name) != null ? properties.get(name) : value);
+      }
+    }
+    PropertyElf.setTargetFromProperties(target, hikari);
+  }
+
+  static double parseDouble(String name, String value) {
+    try {
+      return Double.parseDouble(value.trim());
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(name + " must be a number such as 0.5, was \"" + value + "\"", e);
+    }
+  }
+
+  /** Milliseconds, or a number with a unit: ms, s, m, h, d (as HikariCP accepts them). */
+  static long parseMillis(String name, String value) {
+    String v = value == null ? "" : value.trim().toLowerCase(java.util.Locale.ROOT);
+    try {
+      if (v.endsWith("ms")) {
+        return Long.parseLong(v.substring(0, v.length() - 2).trim());
+      }
+      long unit = switch (v.isEmpty() ? ' ' : v.charAt(v.length() - 1)) {
+        case 's' -> 1_000L;
+        case 'm' -> 60_000L;
+        case 'h' -> 3_600_000L;
+        case 'd' -> 86_400_000L;
+        default -> 0L;
+      };
+      if (unit == 0) {
+        return Long.parseLong(v);
+      }
+      return Long.parseLong(v.substring(0, v.length() - 1).trim()) * unit;
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(name + " must be milliseconds (e.g. 30000) or a duration such as 30s, "
+          + "was \"" + value + "\"", e);
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package io.github.azuremi.jdbc.token;
+
+import java.time.Instant;
+
+/**
+ * An access token with its schedule. Immutable. {@link #toString()} never shows the token itself.
+ */
+public final class CachedToken {
+
+  private final String accessToken;
+  private final Instant fetchedAt;
+  private final Instant expiresAt;
+  private final Instant refreshAt;
+  private final Instant usableUntil;
+
+  public CachedToken(String accessToken, Instant fetchedAt, Instant expiresAt, RefreshPolicy.Schedule schedule) {
+    this.accessToken = accessToken;
+    this.fetchedAt = fetchedAt;
+    this.expiresAt = expiresAt;
+    this.refreshAt = schedule.refreshAt();
+    this.usableUntil = schedule.usableUntil();
+  }
+
+  /** The secret. Only the login path may read it; never log it. */
+  public String accessToken() {
+    return accessToken;
+  }
+
+  public Instant fetchedAt() {
+    return fetchedAt;
+  }
+
+  public Instant expiresAt() {
+    return expiresAt;
+  }
+
+  public Instant refreshAt() {
+    return refreshAt;
+  }
+
+  public Instant usableUntil() {
+    return usableUntil;
+  }
+
+  public boolean isRefreshDue(Instant now) {
+    return !now.isBefore(refreshAt);
+  }
+
+  public boolean isUsable(Instant now) {
+    return now.isBefore(usableUntil);
+  }
+
+  /** The same token value (not merely an equal schedule). */
+  public boolean sameTokenAs(CachedToken other) {
+    return other != null && accessToken.equals(other.accessToken);
+  }
+
+  @Override
+  public String toString() {
+    return "CachedToken{fetchedAt=" + fetchedAt + ", refreshAt=" + refreshAt + ", usableUntil=" + usableUntil
+        + ", expiresAt=" + expiresAt + ", length=" + accessToken.length() + '}';
+  }
+}
