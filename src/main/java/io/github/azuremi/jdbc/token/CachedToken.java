@@ -5,7 +5,7 @@ import java.time.Instant;
 /**
  * An access token with its schedule. Immutable. {@link #toString()} never shows the token itself.
  */
-public final class CachedToken {
+public final class CachedToken implements TokenCache.Slot {
 
   private final String accessToken;
   private final Instant fetchedAt;

@@ -31,7 +31,9 @@ import java.util.function.DoubleSupplier;
 
 /**
  * The process-wide cache of access tokens, keyed by identity + scope (+ tenant), held in a Caffeine
- * {@link AsyncLoadingCache} whose entries expire when their token stops being usable.
+ * {@link AsyncLoadingCache} whose entries expire when their token stops being usable. A failed first
+ * request is cached too, as a {@link FailedFetch} that expires when the next attempt is due: readers get
+ * the failure at once, and the endpoint sees no request until then.
  *
  * <h2>Behaviour</h2>
  * <ul>
@@ -71,7 +73,7 @@ public final class TokenCache {
   private final RefreshTimer timer;
   private final Executor fetchExecutor;
   private final DoubleSupplier random;
-  private final AsyncLoadingCache<TokenKey, CachedToken> tokens;
+  private final AsyncLoadingCache<TokenKey, Slot> tokens;
   private final ConcurrentMap<TokenKey, Entry> entries = new ConcurrentHashMap<>();
 
   /**
@@ -155,10 +157,11 @@ public final class TokenCache {
   }
 
   CachedToken acquire(Entry entry, Duration timeout) {
-    CompletableFuture<CachedToken> future = tokens.get(entry.key);
-    CachedToken token = future.isDone() && !future.isCompletedExceptionally()
+    CompletableFuture<Slot> future = tokens.get(entry.key);
+    Slot slot = future.isDone() && !future.isCompletedExceptionally()
         ? future.join()
         : await(entry, future, timeout);
+    CachedToken token = tokenOrThrow(entry, slot);
     if (token.isRefreshDue(time.instant())) {
       refreshUnlessResting(entry);
     }
@@ -166,13 +169,17 @@ public final class TokenCache {
   }
 
   CachedToken replaceRejected(Entry entry, CachedToken rejected, Duration timeout) {
-    CompletableFuture<CachedToken> toAwait;
+    CompletableFuture<Slot> toAwait;
     synchronized (entry) {
-      CompletableFuture<CachedToken> current = tokens.getIfPresent(entry.key);
+      CompletableFuture<Slot> current = tokens.getIfPresent(entry.key);
       if (current != null && !current.isDone()) {
         toAwait = current; // a fetch is already running: its token is the fresh one
       } else {
-        CachedToken currentToken = current == null || current.isCompletedExceptionally() ? null : current.join();
+        Slot slot = current == null || current.isCompletedExceptionally() ? null : current.join();
+        if (slot instanceof FailedFetch) {
+          return tokenOrThrow(entry, slot); // no token to be had until the next attempt is due
+        }
+        CachedToken currentToken = (CachedToken) slot;
         if (currentToken != null && !currentToken.sameTokenAs(rejected)) {
           return currentToken; // already replaced by a refresh: no request needed
         }
@@ -189,18 +196,26 @@ public final class TokenCache {
         toAwait = tokens.get(entry.key);
       }
     }
-    return await(entry, toAwait, timeout);
+    return tokenOrThrow(entry, await(entry, toAwait, timeout));
   }
 
   CachedToken current(Entry entry) {
-    CompletableFuture<CachedToken> future = tokens.getIfPresent(entry.key);
-    return future != null && future.isDone() && !future.isCompletedExceptionally() ? future.join() : null;
+    CompletableFuture<Slot> future = tokens.getIfPresent(entry.key);
+    Slot slot = future != null && future.isDone() && !future.isCompletedExceptionally() ? future.join() : null;
+    return slot instanceof CachedToken token ? token : null;
+  }
+
+  private CachedToken tokenOrThrow(Entry entry, Slot slot) {
+    if (slot instanceof CachedToken token) {
+      return token;
+    }
+    throw entry.restingFailure(time.read());
   }
 
   // ----------------------------------------------------------------------------------------------------
   // Fetching
 
-  private CachedToken await(Entry entry, CompletableFuture<CachedToken> future, Duration timeout) {
+  private Slot await(Entry entry, CompletableFuture<Slot> future, Duration timeout) {
     try {
       return future.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
@@ -232,7 +247,7 @@ public final class TokenCache {
     if (entry.closed) {
       return;
     }
-    CompletableFuture<CachedToken> current = tokens.getIfPresent(entry.key);
+    CompletableFuture<Slot> current = tokens.getIfPresent(entry.key);
     if (current == null) {
       // The token expired (refreshes kept failing) or was dropped: fetch now, so that the cache heals
       // without waiting for a connection to ask.
@@ -242,15 +257,21 @@ public final class TokenCache {
     }
   }
 
-  private CompletableFuture<CachedToken> fetch(TokenKey key, CachedToken previous) {
+  /**
+   * One request to the credential, unless the endpoint is resting after failures. Never completes
+   * exceptionally (Caffeine would log each failure with its full cause chain, which may quote a
+   * response): a failure yields the previous token if there is one, else a {@link FailedFetch}.
+   */
+  private CompletableFuture<Slot> fetch(TokenKey key, Slot previousSlot) {
+    CachedToken previous = previousSlot instanceof CachedToken token ? token : null;
     Entry entry = entries.get(key);
-    if (entry == null) {
-      return CompletableFuture.failedFuture(new TokenUnavailableException(
-          "No open data source uses " + key + " any more", null));
-    }
     long startNanos = time.read();
+    if (entry == null) {
+      return CompletableFuture.completedFuture(previous != null ? previous
+          : new FailedFetch(new IllegalStateException("no open data source uses " + key + " any more"), startNanos));
+    }
     if (entry.isResting(startNanos)) {
-      return CompletableFuture.failedFuture(entry.restingFailure(startNanos));
+      return CompletableFuture.completedFuture(previous != null ? previous : entry.failedSlot());
     }
     Instant startedAt = time.instant();
     TokenRequestContext request = new TokenRequestContext().addScopes(key.scope());
@@ -268,8 +289,8 @@ public final class TokenCache {
         .handle((accessToken, error) -> complete(entry, previous, startedAt, startNanos, accessToken, error));
   }
 
-  private CachedToken complete(Entry entry, CachedToken previous, Instant startedAt, long startNanos,
-                               AccessToken accessToken, Throwable error) {
+  private Slot complete(Entry entry, CachedToken previous, Instant startedAt, long startNanos,
+                        AccessToken accessToken, Throwable error) {
     Duration latency = Duration.ofNanos(time.read() - startNanos);
     Instant now = time.instant();
     Throwable failure = error == null ? checkToken(accessToken, now) : unwrap(error);
@@ -277,7 +298,7 @@ public final class TokenCache {
       return succeeded(entry, previous, startedAt, latency, accessToken);
     }
     failed(entry, previous, latency, failure, now);
-    throw new CompletionException(unavailable(entry.key, failure));
+    return previous != null ? previous : entry.failedSlot();
   }
 
   private static Throwable checkToken(AccessToken token, Instant now) {
@@ -305,6 +326,7 @@ public final class TokenCache {
       failuresBefore = entry.failures;
       entry.failures = 0;
       entry.lastFailure = null;
+      entry.failedSlot = null;
       entry.nextAttemptNanos = 0;
     }
     boolean refresh = previous != null && previous.isUsable(time.instant());
@@ -337,6 +359,7 @@ public final class TokenCache {
       delayNanos = entry.settings.backoff().delayNanos(failures, random.getAsDouble());
       entry.nextAttemptNanos = time.read() + delayNanos;
       entry.lastFailure = failure;
+      entry.failedSlot = new FailedFetch(failure, entry.nextAttemptNanos);
     }
     boolean validCached = previous != null && previous.isUsable(now);
     LOG.warn("{}: token request failed ({} in a row) after {} ms: {}; next attempt in {} ms; {}", entry.key,
@@ -409,6 +432,7 @@ public final class TokenCache {
     int failures;
     long nextAttemptNanos;
     Throwable lastFailure;
+    FailedFetch failedSlot;
     Long forcedAtNanos;
     Future<?> pending;
 
@@ -422,10 +446,19 @@ public final class TokenCache {
     }
 
     synchronized TokenUnavailableException restingFailure(long nowNanos) {
+      if (lastFailure == null) {
+        return new TokenUnavailableException("Could not get an access token from " + key.credential()
+            + " for scope " + key.scope(), null);
+      }
       long waitMs = TimeUnit.NANOSECONDS.toMillis(Math.max(0, nextAttemptNanos - nowNanos));
       return new TokenUnavailableException("Could not get an access token from " + key.credential()
           + " for scope " + key.scope() + ": the last " + failures + " request(s) failed, the last with "
           + Redaction.describe(lastFailure) + "; next attempt in " + waitMs + " ms", lastFailure);
+    }
+
+    synchronized FailedFetch failedSlot() {
+      return failedSlot != null ? failedSlot
+          : new FailedFetch(new IllegalStateException("no token yet"), time.read());
     }
 
     synchronized Throwable lastFailure() {
@@ -456,34 +489,46 @@ public final class TokenCache {
   }
 
   /** Entries expire when their token stops being usable, so Caffeine never returns a stale token. */
-  private final class UsableUntilExpiry implements Expiry<TokenKey, CachedToken> {
+  private final class UsableUntilExpiry implements Expiry<TokenKey, Slot> {
     @Override
-    public long expireAfterCreate(TokenKey key, CachedToken token, long currentTime) {
-      return Math.max(0, Duration.between(time.instant(), token.usableUntil()).toNanos());
+    public long expireAfterCreate(TokenKey key, Slot slot, long currentTime) {
+      if (slot instanceof FailedFetch failed) {
+        return Math.max(0, failed.retryAtNanos() - time.read());
+      }
+      return Math.max(0, Duration.between(time.instant(), ((CachedToken) slot).usableUntil()).toNanos());
     }
 
     @Override
-    public long expireAfterUpdate(TokenKey key, CachedToken token, long currentTime, long currentDuration) {
-      return expireAfterCreate(key, token, currentTime);
+    public long expireAfterUpdate(TokenKey key, Slot slot, long currentTime, long currentDuration) {
+      return expireAfterCreate(key, slot, currentTime);
     }
 
     @Override
-    public long expireAfterRead(TokenKey key, CachedToken token, long currentTime, long currentDuration) {
+    public long expireAfterRead(TokenKey key, Slot slot, long currentTime, long currentDuration) {
       return currentDuration;
     }
   }
 
-  private final class Loader implements AsyncCacheLoader<TokenKey, CachedToken> {
+  private final class Loader implements AsyncCacheLoader<TokenKey, Slot> {
     @Override
-    public CompletableFuture<? extends CachedToken> asyncLoad(TokenKey key, Executor executor) {
+    public CompletableFuture<? extends Slot> asyncLoad(TokenKey key, Executor executor) {
       return fetch(key, null);
     }
 
     @Override
-    public CompletableFuture<? extends CachedToken> asyncReload(TokenKey key, CachedToken old, Executor executor) {
-      // A failed refresh keeps the old token (Caffeine would keep it too, but would log each failure at
-      // WARNING on its own; ours is logged once, with context, in failed()).
-      return fetch(key, old).exceptionally(error -> old);
+    public CompletableFuture<? extends Slot> asyncReload(TokenKey key, Slot old, Executor executor) {
+      return fetch(key, old);
+    }
+  }
+
+  /** What the cache holds for a key: a token, or the failure of the last request until the next is due. */
+  sealed interface Slot permits CachedToken, FailedFetch {}
+
+  /** A failed first request, cached until {@code retryAtNanos} so that readers do not re-ask the endpoint. */
+  record FailedFetch(Throwable cause, long retryAtNanos) implements Slot {
+    @Override
+    public String toString() {
+      return "FailedFetch{" + Redaction.describe(cause) + '}';
     }
   }
 }
