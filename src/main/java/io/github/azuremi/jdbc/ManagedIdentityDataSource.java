@@ -2,10 +2,10 @@ package io.github.azuremi.jdbc;
 
 import com.azure.core.credential.TokenCredential;
 import com.zaxxer.hikari.HikariDataSource;
-import com.zaxxer.hikari.util.DriverDataSource;
 import io.github.azuremi.jdbc.credential.CredentialFactory;
 import io.github.azuremi.jdbc.db.DatabaseKind;
 import io.github.azuremi.jdbc.db.JdbcUrl;
+import io.github.azuremi.jdbc.db.Logins;
 import io.github.azuremi.jdbc.db.TokenAuthenticatingDataSource;
 import io.github.azuremi.jdbc.token.Backoff;
 import io.github.azuremi.jdbc.token.CredentialSource;
@@ -125,18 +125,14 @@ public class ManagedIdentityDataSource extends HikariDataSource {
     String jdbcUrl = getJdbcUrl();
     if (jdbcUrl == null || jdbcUrl.isBlank()) {
       throw fatal(pool, "jdbcUrl is required, for example "
-          + "jdbc:postgresql://<server>.postgres.database.azure.com:5432/<database>?sslmode=require or "
-          + "jdbc:mysql://<server>.mysql.database.azure.com:3306/<database>");
+          + "jdbc:postgresql://<server>.postgres.database.azure.com:5432/<database>?sslmode=require, "
+          + "jdbc:mysql://<server>.mysql.database.azure.com:3306/<database> or "
+          + "jdbc:sqlserver://<server>.database.windows.net:1433;databaseName=<database>;encrypt=true");
     }
     DatabaseKind kind = DatabaseKind.fromJdbcUrl(jdbcUrl);
     if (kind == null) {
-      throw fatal(pool, "jdbcUrl must start with jdbc:postgresql: or jdbc:mysql: (Azure Database for "
-          + "PostgreSQL or MySQL), but starts with " + scheme(jdbcUrl));
-    }
-    if (kind == DatabaseKind.SQLSERVER) {
-      throw fatal(pool, "jdbcUrl is a jdbc:sqlserver: URL; Azure SQL Database is not supported by this version "
-          + "of ManagedIdentityDataSource yet (it needs mssql-jdbc's access-token callback). Use PostgreSQL or "
-          + "MySQL, or the mssql-jdbc driver's own authentication=ActiveDirectoryManagedIdentity meanwhile");
+      throw fatal(pool, "jdbcUrl must start with jdbc:postgresql:, jdbc:mysql: or jdbc:sqlserver: (Azure Database "
+          + "for PostgreSQL or MySQL, or Azure SQL Database), but starts with " + scheme(jdbcUrl));
     }
     JdbcUrl url;
     try {
@@ -148,22 +144,11 @@ public class ManagedIdentityDataSource extends HikariDataSource {
       throw fatal(pool, "password must not be set: the password of each connection is the access token that "
           + "ManagedIdentityDataSource fetches for the identity. Remove the password setting");
     }
-    if (getDataSourceProperties().containsKey("password") || url.hasParameter("password")) {
-      throw fatal(pool, "a password is set in " + (url.hasParameter("password") ? "jdbcUrl" : "dataSourceProperties")
-          + ": the password of each connection is the access token that ManagedIdentityDataSource fetches. Remove it");
+    if (kind == DatabaseKind.SQLSERVER) {
+      validateSqlServer(pool, url);
+    } else {
+      validateUserAndPassword(pool, url, kind);
     }
-    if (url.hasParameter("user") || getDataSourceProperties().containsKey("user")) {
-      throw fatal(pool, "set the database user with the username setting, not as user= in "
-          + (url.hasParameter("user") ? "jdbcUrl" : "dataSourceProperties"));
-    }
-    if (getUsername() == null || getUsername().isBlank()) {
-      throw fatal(pool, "username is required for " + kind.displayName() + ": set it to the name of the database "
-          + (kind == DatabaseKind.POSTGRESQL ? "role" : "user") + " mapped to this identity. For a managed identity "
-          + "that is the name given when the Entra admin created it (" + (kind == DatabaseKind.POSTGRESQL
-          ? "SELECT * FROM pgaadauth_create_principal('<name>', false, false)" : "CREATE AADUSER '<name>'")
-          + "), usually the identity's name; for a developer it is the sign-in name (UPN), e.g. alice@contoso.com");
-    }
-
     if (tokenCredential != null && (credential != null || managedIdentityClientId != null || tenantId != null)) {
       throw fatal(pool, "tokenCredential is set, so credential, managedIdentityClientId and tenantId would be "
           + "ignored; remove them (configure the TokenCredential you pass instead)");
@@ -185,6 +170,62 @@ public class ManagedIdentityDataSource extends HikariDataSource {
       validateScope(pool, kind, tokenScope.trim());
     }
     return url;
+  }
+
+  private void validateUserAndPassword(String pool, JdbcUrl url, DatabaseKind kind) {
+    if (containsKeyIgnoreCase(getDataSourceProperties(), "password") || url.hasParameter("password")) {
+      throw fatal(pool, "a password is set in " + (url.hasParameter("password") ? "jdbcUrl" : "dataSourceProperties")
+          + ": the password of each connection is the access token that ManagedIdentityDataSource fetches. Remove it");
+    }
+    if (url.hasParameter("user") || containsKeyIgnoreCase(getDataSourceProperties(), "user")) {
+      throw fatal(pool, "set the database user with the username setting, not as user= in "
+          + (url.hasParameter("user") ? "jdbcUrl" : "dataSourceProperties"));
+    }
+    if (getUsername() == null || getUsername().isBlank()) {
+      throw fatal(pool, "username is required for " + kind.displayName() + ": set it to the name of the database "
+          + (kind == DatabaseKind.POSTGRESQL ? "role" : "user") + " mapped to this identity. For a managed identity "
+          + "that is the name given when the Entra admin created it (" + (kind == DatabaseKind.POSTGRESQL
+          ? "SELECT * FROM pgaadauth_create_principal('<name>', false, false)" : "CREATE AADUSER '<name>'")
+          + "), usually the identity's name; for a developer it is the sign-in name (UPN), e.g. alice@contoso.com");
+    }
+  }
+
+  /**
+   * SQL Server identifies the login by the token alone: any user, password or other authentication
+   * setting would make mssql-jdbc refuse the token or try another login (a known failure of peers).
+   */
+  private void validateSqlServer(String pool, JdbcUrl url) {
+    if (getUsername() != null && !getUsername().isBlank()) {
+      throw fatal(pool, "username must not be set for SQL Server: Azure SQL Database identifies the login by the "
+          + "access token (the identity is the user, created with CREATE USER [<identity name>] FROM EXTERNAL "
+          + "PROVIDER). Remove username");
+    }
+    for (String key : SQLSERVER_CONFLICTS) {
+      boolean inUrl = url.hasParameter(key);
+      if (inUrl || containsKeyIgnoreCase(getDataSourceProperties(), key)) {
+        throw fatal(pool, key + " is set in " + (inUrl ? "jdbcUrl" : "dataSourceProperties") + ", which conflicts "
+            + "with token login: ManagedIdentityDataSource passes the access token through mssql-jdbc's access-token "
+            + "callback, and the driver refuses a token together with user, password, authentication, accessToken "
+            + "or integratedSecurity. Remove " + key);
+      }
+    }
+    if (!Logins.isSqlServerCallbackAvailable()) {
+      throw fatal(pool, "jdbc:sqlserver: URLs need mssql-jdbc 12.4 or later on the classpath (for its "
+          + "SQLServerAccessTokenCallback); add the dependency com.microsoft.sqlserver:mssql-jdbc");
+    }
+  }
+
+  private static final List<String> SQLSERVER_CONFLICTS = List.of("user", "userName", "password", "authentication",
+      "accessToken", "accessTokenCallbackClass", "integratedSecurity", "authenticationScheme", "msiClientId",
+      "aadSecurePrincipalId", "aadSecurePrincipalSecret");
+
+  private static boolean containsKeyIgnoreCase(Properties properties, String key) {
+    for (Object k : properties.keySet()) {
+      if (k instanceof String s && s.equalsIgnoreCase(key)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void validateScope(String pool, DatabaseKind kind, String scope) {
@@ -252,10 +293,21 @@ public class ManagedIdentityDataSource extends HikariDataSource {
         new Backoff(Duration.ofMillis(tokenRetryBackoff), Duration.ofMillis(tokenRetryMaxBackoff)),
         Duration.ofMillis(tokenFetchTimeout));
 
-    DriverDataSource driver = new DriverDataSource(getJdbcUrl(), getDriverClassName(), driverProperties, null, null);
     TokenLease newLease = (tokenCache != null ? tokenCache : TokenCache.shared())
         .register(key, settings, new ListenerFanout());
-    setDataSource(new TokenAuthenticatingDataSource(pool, kind, getUsername(), newLease, driver::getConnection));
+    TokenAuthenticatingDataSource.Login login;
+    try {
+      login = kind == DatabaseKind.SQLSERVER
+          ? Logins.throughSqlServerCallback(getJdbcUrl(), driverProperties, newLease, Duration.ofMillis(getConnectionTimeout()))
+          : Logins.asPassword(getJdbcUrl(), getDriverClassName(), driverProperties);
+    } catch (RuntimeException e) {
+      newLease.close();
+      throw fatal(pool, "no JDBC driver could be loaded for jdbcUrl (" + scheme(getJdbcUrl()) + "): "
+          + e.getMessage() + ". Add the driver to the classpath (org.postgresql:postgresql, com.mysql:mysql-connector-j "
+          + "or com.microsoft.sqlserver:mssql-jdbc) or set driverClassName");
+    }
+    setDataSource(new TokenAuthenticatingDataSource(pool, kind, kind == DatabaseKind.SQLSERVER ? null : getUsername(),
+        newLease, login));
     this.databaseKind = kind;
     this.lease = newLease;
     LOG.info("{} - {} login with access tokens from {} for scope {}", pool, kind.displayName(),

@@ -10,13 +10,13 @@ import java.util.Set;
 public enum DatabaseKind {
 
   /** Azure Database for PostgreSQL (flexible server). The token is the password of the mapped role. */
-  POSTGRESQL("jdbc:postgresql:", "PostgreSQL", "https://ossrdbms-aad", Set.of("28P01", "28000"), Set.of()),
+  POSTGRESQL("jdbc:postgresql:", "PostgreSQL", "https://ossrdbms-aad.", Set.of("28P01", "28000"), Set.of()),
 
   /** Azure Database for MySQL (flexible server). The token is a clear-text password, sent over TLS only. */
-  MYSQL("jdbc:mysql:", "MySQL", "https://ossrdbms-aad", Set.of("28000"), Set.of(1045)),
+  MYSQL("jdbc:mysql:", "MySQL", "https://ossrdbms-aad.", Set.of("28000"), Set.of(1045)),
 
   /** Azure SQL Database. The token goes through mssql-jdbc's access-token callback, never as a password. */
-  SQLSERVER("jdbc:sqlserver:", "SQL Server", "https://database", Set.of("28000"), Set.of(18456));
+  SQLSERVER("jdbc:sqlserver:", "SQL Server", "https://", Set.of("28000"), Set.of(18456));
 
   private final String urlPrefix;
   private final String displayName;
@@ -55,11 +55,11 @@ public enum DatabaseKind {
     String h = host == null ? "" : host.toLowerCase(Locale.ROOT);
     String suffix;
     if (h.endsWith(".usgovcloudapi.net")) {
-      suffix = ".database.usgovcloudapi.net";
+      suffix = "database.usgovcloudapi.net";
     } else if (h.endsWith(".chinacloudapi.cn")) {
-      suffix = ".database.chinacloudapi.cn";
+      suffix = "database.chinacloudapi.cn";
     } else {
-      suffix = ".database.windows.net";
+      suffix = "database.windows.net";
     }
     return scopeHostPrefix + suffix + "/.default";
   }

@@ -32,7 +32,7 @@ public final class TokenAuthenticatingDataSource implements DataSource {
   /** A login that gives a driver the token; one implementation per way the token reaches the driver. */
   @FunctionalInterface
   public interface Login {
-    Connection connect(String username, String accessToken) throws SQLException;
+    Connection connect(String username, CachedToken token) throws SQLException;
   }
 
   private final String poolName;
@@ -55,7 +55,7 @@ public final class TokenAuthenticatingDataSource implements DataSource {
     Duration timeout = Duration.ofSeconds(loginTimeoutSeconds);
     CachedToken token = token(timeout);
     try {
-      return login.connect(username, token.accessToken());
+      return login.connect(username, token);
     } catch (SQLException refused) {
       if (!isAuthFailure(refused)) {
         throw refused;
@@ -79,7 +79,7 @@ public final class TokenAuthenticatingDataSource implements DataSource {
     LOG.debug("{} - {} refused the cached token ({}); retrying once with {} token", poolName, kind.displayName(),
         refused.getSQLState(), fresh.sameTokenAs(refusedToken) ? "the same" : "a fresh");
     try {
-      return login.connect(username, fresh.accessToken());
+      return login.connect(username, fresh);
     } catch (SQLException again) {
       if (isAuthFailure(again)) {
         throw explainRefusal(again, refused);

@@ -1,0 +1,170 @@
+package io.github.azuremi.jdbc;
+
+import com.azure.core.credential.AccessToken;
+import com.azure.core.credential.TokenCredential;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+
+import java.time.OffsetDateTime;
+import java.util.Properties;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Named.named;
+
+/**
+ * Every wrong setting fails at start with one message that starts with the pool name, names the setting
+ * and says what to do. (Table-driven: one row per mistake.)
+ */
+class ConfigurationValidationTest {
+
+  private static final String PG = "jdbc:postgresql://srv.postgres.database.azure.com:5432/app?sslmode=require";
+  private static final String MYSQL = "jdbc:mysql://srv.mysql.database.azure.com:3306/app";
+  private static final String MSSQL = "jdbc:sqlserver://srv.database.windows.net:1433;databaseName=app;encrypt=true";
+  private static final TokenCredential STATIC = r -> Mono.just(new AccessToken("t", OffsetDateTime.now().plusHours(1)));
+
+  static Stream<Arguments> mistakes() {
+    return Stream.of(
+        row("no jdbcUrl", ds -> ds.setUsername("app"), "jdbcUrl is required", "jdbc:postgresql://<server>"),
+        row("unsupported database", ds -> url(ds, "jdbc:oracle:thin:@//h:1521/x"),
+            "jdbcUrl must start with jdbc:postgresql:, jdbc:mysql: or jdbc:sqlserver:", "jdbc:oracle:thin:@"),
+        row("malformed URL", ds -> url(ds, "jdbc:postgresql:app"), "jdbcUrl cannot be used", "//host"),
+        row("password set", ds -> { url(ds, PG); ds.setPassword("secret"); }, "password must not be set",
+            "Remove the password setting"),
+        row("password in driver properties", ds -> { url(ds, PG); ds.addDataSourceProperty("password", "x"); },
+            "a password is set in dataSourceProperties", "Remove it"),
+        row("password in URL", ds -> url(ds, PG + "&password=x"), "a password is set in jdbcUrl", "Remove it"),
+        row("user in URL", ds -> url(ds, PG + "&user=bob"), "not as user= in jdbcUrl", "username setting"),
+        row("PostgreSQL without username", ds -> ds.setJdbcUrl(PG), "username is required for PostgreSQL",
+            "pgaadauth_create_principal"),
+        row("MySQL without username", ds -> ds.setJdbcUrl(MYSQL), "username is required for MySQL", "CREATE AADUSER"),
+        row("unknown credential", ds -> { url(ds, PG); ds.setCredential("msi"); },
+            "credential must be one of default, managed-identity, workload-identity, azure-cli, environment", "\"msi\""),
+        row("client id not a GUID", ds -> { url(ds, PG); ds.setManagedIdentityClientId("my-identity"); },
+            "managedIdentityClientId must be the client id", "az identity show"),
+        row("malformed tenant", ds -> { url(ds, PG); ds.setTenantId("not a tenant"); }, "tenantId must be", "GUID"),
+        row("tokenCredential and client id", ds -> {
+          url(ds, PG);
+          ds.setTokenCredential(STATIC);
+          ds.setManagedIdentityClientId("1b2c3d4e-0000-1111-2222-333344445555");
+        }, "tokenCredential is set", "remove them"),
+        row("scope of SQL Server for PostgreSQL", ds -> { url(ds, PG); ds.setTokenScope("https://database.windows.net/.default"); },
+            "is the scope of another database service", "https://ossrdbms-aad.database.windows.net/.default"),
+        row("scope of PostgreSQL for SQL Server", ds -> { ds.setJdbcUrl(MSSQL); ds.setTokenScope("https://ossrdbms-aad.database.windows.net/.default"); },
+            "is the scope of another database service", "https://database.windows.net/.default"),
+        row("scope without /.default", ds -> { url(ds, PG); ds.setTokenScope("https://ossrdbms-aad.database.windows.net"); },
+            "tokenScope must be an https URI ending in /.default", "leave it unset"),
+        row("dataSourceClassName", ds -> { url(ds, PG); ds.setDataSourceClassName("org.postgresql.ds.PGSimpleDataSource"); },
+            "dataSourceClassName", "set jdbcUrl"),
+        row("SQL Server with username", ds -> { ds.setJdbcUrl(MSSQL); ds.setUsername("sa"); },
+            "username must not be set for SQL Server", "FROM EXTERNAL PROVIDER"),
+        row("SQL Server with authentication= in URL", ds -> ds.setJdbcUrl(MSSQL + ";authentication=ActiveDirectoryMSI"),
+            "authentication is set in jdbcUrl", "Remove authentication"),
+        row("SQL Server with accessToken property", ds -> { ds.setJdbcUrl(MSSQL); ds.addDataSourceProperty("accessToken", "x"); },
+            "accessToken is set in dataSourceProperties", "Remove accessToken"),
+        row("SQL Server with integrated security", ds -> ds.setJdbcUrl(MSSQL + ";integratedSecurity=true"),
+            "integratedSecurity is set in jdbcUrl", "Remove integratedSecurity"),
+        row("SQL Server with user in URL", ds -> ds.setJdbcUrl(MSSQL + ";user=sa"), "user is set in jdbcUrl", "Remove user"),
+        row("SQL Server with password property", ds -> { ds.setJdbcUrl(MSSQL); ds.addDataSourceProperty("password", "x"); },
+            "password is set in dataSourceProperties", "Remove password")
+    );
+  }
+
+  private static Arguments row(String name, Consumer<ManagedIdentityDataSource> setup, String message, String fix) {
+    return Arguments.of(named(name, setup), message, fix);
+  }
+
+  private static void url(ManagedIdentityDataSource ds, String url) {
+    ds.setJdbcUrl(url);
+    ds.setUsername("app");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("mistakes")
+  void eachMistakeFailsAtStartWithOneClearMessage(Consumer<ManagedIdentityDataSource> setup, String message, String fix) {
+    try (ManagedIdentityDataSource ds = new ManagedIdentityDataSource()) {
+      ds.setPoolName("orders-db");
+      setup.accept(ds);
+      assertThatThrownBy(ds::getConnection)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageStartingWith("orders-db - ")
+          .hasMessageContaining(message)
+          .hasMessageContaining(fix);
+      assertThat(ds.getTokenKey()).as("nothing was started").isNull();
+    }
+  }
+
+  @Test
+  void outOfRangeNumbersWarnAndFallBackToTheirDefaults() {
+    try (ManagedIdentityDataSource ds = new ManagedIdentityDataSource()) {
+      url(ds, PG);
+      ds.setTokenCredential(STATIC);
+      ds.setTokenRefreshRatio(1.5);
+      ds.setTokenRefreshJitter(-1);
+      ds.setTokenExpiryMargin(-5);
+      ds.setTokenFetchTimeout(10);
+      ds.setTokenRetryBackoff(0);
+      ds.setTokenRetryMaxBackoff(5);
+      ds.validate();
+      assertThat(ds.getTokenRefreshRatio()).isEqualTo(0.5);
+      assertThat(ds.getTokenRefreshJitter()).isEqualTo(0.1);
+      assertThat(ds.getTokenExpiryMargin()).isEqualTo(30_000);
+      assertThat(ds.getTokenFetchTimeout()).isEqualTo(20_000);
+      assertThat(ds.getTokenRetryBackoff()).isEqualTo(1_000);
+      assertThat(ds.getTokenRetryMaxBackoff()).isEqualTo(30_000);
+    }
+  }
+
+  @Test
+  void propertiesTakeTheSameKeysAndUnitsAndNameABadValue() {
+    Properties p = new Properties();
+    p.setProperty("jdbcUrl", PG);
+    p.setProperty("username", "app");
+    p.setProperty("credential", "managed-identity");
+    p.setProperty("managedIdentityClientId", "1b2c3d4e-0000-1111-2222-333344445555");
+    p.setProperty("tokenRefreshRatio", "0.6");
+    p.setProperty("tokenFetchTimeout", "5s");
+    p.setProperty("maximumPoolSize", "7");
+    p.setProperty("dataSource.ApplicationName", "orders");
+    try (ManagedIdentityDataSource ds = new ManagedIdentityDataSource(p)) {
+      assertThat(ds.getCredential()).isEqualTo("managed-identity");
+      assertThat(ds.getManagedIdentityClientId()).isEqualTo("1b2c3d4e-0000-1111-2222-333344445555");
+      assertThat(ds.getTokenRefreshRatio()).isEqualTo(0.6);
+      assertThat(ds.getTokenFetchTimeout()).isEqualTo(5_000);
+      assertThat(ds.getMaximumPoolSize()).isEqualTo(7);
+      assertThat(ds.getDataSourceProperties()).containsEntry("ApplicationName", "orders");
+    }
+
+    Properties bad = new Properties();
+    bad.setProperty("tokenRefreshRatio", "half");
+    assertThatThrownBy(() -> new ManagedIdentityDataSource(bad)).hasMessageContaining("tokenRefreshRatio must be a number");
+    Properties unknown = new Properties();
+    unknown.setProperty("managedIdentityClientID", "x");
+    assertThatThrownBy(() -> new ManagedIdentityDataSource(unknown)).hasMessageContaining("managedIdentityClientID");
+  }
+
+  @Test
+  void aValidConfigurationDerivesTheScopeFromTheUrlAndSealsOnStart() {
+    try (ManagedIdentityDataSource ds = new ManagedIdentityDataSource()) {
+      url(ds, "jdbc:postgresql://srv.postgres.database.usgovcloudapi.net:5432/app");
+      ds.setTokenCredential(STATIC);
+      ds.validate();
+      assertThat(ds.getTokenKey().scope()).isEqualTo("https://ossrdbms-aad.database.usgovcloudapi.net/.default");
+      assertThat(ds.getPassword()).isNull();
+    }
+  }
+
+  @Test
+  void theToStringOfTheDataSourceShowsNoSecret() {
+    try (ManagedIdentityDataSource ds = new ManagedIdentityDataSource()) {
+      url(ds, PG);
+      ds.setPoolName("orders-db");
+      assertThat(ds.toString()).isEqualTo("ManagedIdentityDataSource (orders-db)");
+    }
+  }
+}
