@@ -73,6 +73,7 @@ public class ManagedIdentityDataSource extends HikariDataSource {
   private long tokenFetchTimeout = DEFAULT_FETCH_TIMEOUT_MS;
   private long tokenRetryBackoff = DEFAULT_RETRY_BACKOFF_MS;
   private long tokenRetryMaxBackoff = DEFAULT_RETRY_MAX_BACKOFF_MS;
+  private boolean allowTokenWithoutTls;
   private String refusedPassword;
   private final List<TokenListener> tokenListeners = new CopyOnWriteArrayList<>();
   private TokenCache tokenCache;
@@ -149,6 +150,7 @@ public class ManagedIdentityDataSource extends HikariDataSource {
     } else {
       validateUserAndPassword(pool, url, kind);
     }
+    validateTls(pool, url);
     if (tokenCredential != null && (credential != null || managedIdentityClientId != null || tenantId != null)) {
       throw fatal(pool, "tokenCredential is set, so credential, managedIdentityClientId and tenantId would be "
           + "ignored; remove them (configure the TokenCredential you pass instead)");
@@ -213,6 +215,56 @@ public class ManagedIdentityDataSource extends HikariDataSource {
       throw fatal(pool, "jdbc:sqlserver: URLs need mssql-jdbc 12.4 or later on the classpath (for its "
           + "SQLServerAccessTokenCallback); add the dependency com.microsoft.sqlserver:mssql-jdbc");
     }
+  }
+
+  /**
+   * A token is a bearer credential: whoever reads it can log in as the identity until it expires. So it is
+   * never sent over a connection that may be unencrypted, unless the server is on this host or the user
+   * says so explicitly with allowTokenWithoutTls.
+   */
+  private void validateTls(String pool, JdbcUrl url) {
+    if (allowTokenWithoutTls || url.isLoopbackHost()) {
+      return;
+    }
+    String setting = switch (url.kind()) {
+      case POSTGRESQL -> plaintextSetting(url, "sslmode", "disable", "allow", "prefer");
+      case MYSQL -> plaintextSetting(url, "sslMode", "DISABLED", "PREFERRED") != null
+          ? plaintextSetting(url, "sslMode", "DISABLED", "PREFERRED") : plaintextSetting(url, "useSSL", "false");
+      case SQLSERVER -> plaintextSetting(url, "encrypt", "false", "no", "optional");
+    };
+    if (setting != null) {
+      String secure = switch (url.kind()) {
+        case POSTGRESQL -> "sslmode=require (or verify-full)";
+        case MYSQL -> "sslMode=REQUIRED (or VERIFY_IDENTITY)";
+        case SQLSERVER -> "encrypt=true (or strict)";
+      };
+      throw fatal(pool, setting + " lets the connection to " + url.host() + " run without TLS, and the access "
+          + "token would then cross the network in clear text (anyone who reads it can log in as the identity "
+          + "until it expires). Use " + secure + ", or, only for a trusted network, set allowTokenWithoutTls=true");
+    }
+  }
+
+  /** "name=value" if the URL or the driver properties set {@code name} to one of the insecure values. */
+  private String plaintextSetting(JdbcUrl url, String name, String... insecure) {
+    String value = url.parameter(name);
+    String where = "jdbcUrl";
+    if (value == null) {
+      for (String key : getDataSourceProperties().stringPropertyNames()) {
+        if (key.equalsIgnoreCase(name)) {
+          value = getDataSourceProperties().getProperty(key);
+          where = "dataSourceProperties";
+        }
+      }
+    }
+    if (value == null) {
+      return null;
+    }
+    for (String bad : insecure) {
+      if (bad.equalsIgnoreCase(value.trim())) {
+        return name + "=" + value + " (in " + where + ")";
+      }
+    }
+    return null;
   }
 
   private static final List<String> SQLSERVER_CONFLICTS = List.of("user", "userName", "password", "authentication",
@@ -285,6 +337,11 @@ public class ManagedIdentityDataSource extends HikariDataSource {
     driverProperties.putAll(getDataSourceProperties());
     if (kind == DatabaseKind.MYSQL) {
       addMySqlDefaults(url, driverProperties);
+    } else if (kind == DatabaseKind.POSTGRESQL && !url.hasParameter("sslmode") && !url.hasParameter("ssl")
+        && !containsKeyIgnoreCase(driverProperties, "sslmode") && !containsKeyIgnoreCase(driverProperties, "ssl")
+        && !url.isLoopbackHost()) {
+      // pgjdbc's default (prefer) falls back to plain text; Azure requires TLS anyway
+      driverProperties.setProperty("sslmode", "require");
     }
     String scope = tokenScope != null ? tokenScope.trim() : kind.defaultScope(url.host());
     TokenKey key = new TokenKey(credentialSource(), scope, tenantId == null ? null : tenantId.trim());
@@ -565,6 +622,19 @@ public class ManagedIdentityDataSource extends HikariDataSource {
   public void setTokenRetryMaxBackoff(long tokenRetryMaxBackoffMs) {
     checkNotStarted();
     this.tokenRetryMaxBackoff = tokenRetryMaxBackoffMs;
+  }
+
+  public boolean isAllowTokenWithoutTls() {
+    return allowTokenWithoutTls;
+  }
+
+  /**
+   * Allows sending the token to a non-loopback server over a connection that may not be encrypted
+   * (sslmode=disable/allow/prefer, sslMode=DISABLED/PREFERRED, encrypt=false/optional). Default false.
+   */
+  public void setAllowTokenWithoutTls(boolean allowTokenWithoutTls) {
+    checkNotStarted();
+    this.allowTokenWithoutTls = allowTokenWithoutTls;
   }
 
   private static String blankToNull(String s) {

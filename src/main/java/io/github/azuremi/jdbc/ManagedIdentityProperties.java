@@ -34,10 +34,13 @@ public final class ManagedIdentityProperties {
   /** Longest wait between failed token requests (ms; default 30000). */
   public static final String TOKEN_RETRY_MAX_BACKOFF = "tokenRetryMaxBackoff";
 
+  /** true allows a token over a connection that may not use TLS to a non-loopback server (default false). */
+  public static final String ALLOW_TOKEN_WITHOUT_TLS = "allowTokenWithoutTls";
+
   /** All of the above. */
   public static final Set<String> ALL = Set.of(CREDENTIAL, MANAGED_IDENTITY_CLIENT_ID, TENANT_ID, TOKEN_SCOPE,
       TOKEN_REFRESH_RATIO, TOKEN_REFRESH_JITTER, TOKEN_EXPIRY_MARGIN, TOKEN_FETCH_TIMEOUT, TOKEN_RETRY_BACKOFF,
-      TOKEN_RETRY_MAX_BACKOFF);
+      TOKEN_RETRY_MAX_BACKOFF, ALLOW_TOKEN_WITHOUT_TLS);
 
   private ManagedIdentityProperties() {}
 

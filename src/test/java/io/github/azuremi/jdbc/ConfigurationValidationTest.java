@@ -70,6 +70,14 @@ class ConfigurationValidationTest {
         row("SQL Server with integrated security", ds -> ds.setJdbcUrl(MSSQL + ";integratedSecurity=true"),
             "integratedSecurity is set in jdbcUrl", "Remove integratedSecurity"),
         row("SQL Server with user in URL", ds -> ds.setJdbcUrl(MSSQL + ";user=sa"), "user is set in jdbcUrl", "Remove user"),
+        row("PostgreSQL sslmode=disable to a remote host", ds -> url(ds, "jdbc:postgresql://srv.postgres.database.azure.com/app?sslmode=disable"),
+            "sslmode=disable (in jdbcUrl) lets the connection to srv.postgres.database.azure.com run without TLS", "allowTokenWithoutTls=true"),
+        row("PostgreSQL sslmode=prefer in properties", ds -> { url(ds, "jdbc:postgresql://srv.postgres.database.azure.com/app"); ds.addDataSourceProperty("sslmode", "prefer"); },
+            "sslmode=prefer (in dataSourceProperties)", "sslmode=require"),
+        row("MySQL sslMode=DISABLED", ds -> url(ds, MYSQL + "?sslMode=DISABLED"), "sslMode=DISABLED (in jdbcUrl)", "sslMode=REQUIRED"),
+        row("MySQL useSSL=false", ds -> url(ds, MYSQL + "?useSSL=false"), "useSSL=false (in jdbcUrl)", "clear text"),
+        row("SQL Server encrypt=false", ds -> ds.setJdbcUrl(MSSQL.replace("encrypt=true", "encrypt=false")),
+            "encrypt=false (in jdbcUrl)", "encrypt=true"),
         row("SQL Server with password property", ds -> { ds.setJdbcUrl(MSSQL); ds.addDataSourceProperty("password", "x"); },
             "password is set in dataSourceProperties", "Remove password")
     );
@@ -156,6 +164,21 @@ class ConfigurationValidationTest {
       ds.validate();
       assertThat(ds.getTokenKey().scope()).isEqualTo("https://ossrdbms-aad.database.usgovcloudapi.net/.default");
       assertThat(ds.getPassword()).isNull();
+    }
+  }
+
+  @Test
+  void plaintextIsAcceptedForLoopbackOrWhenExplicitlyAllowed() {
+    try (ManagedIdentityDataSource local = new ManagedIdentityDataSource();
+         ManagedIdentityDataSource allowed = new ManagedIdentityDataSource()) {
+      url(local, "jdbc:postgresql://127.0.0.1:5432/app?sslmode=disable");
+      local.setTokenCredential(STATIC);
+      local.validate();
+      url(allowed, "jdbc:postgresql://db.internal:5432/app?sslmode=disable");
+      allowed.setTokenCredential(STATIC);
+      allowed.setAllowTokenWithoutTls(true);
+      allowed.validate();
+      assertThat(allowed.getTokenKey()).isNotNull();
     }
   }
 

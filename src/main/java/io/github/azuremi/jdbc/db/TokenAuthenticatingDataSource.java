@@ -74,7 +74,12 @@ public final class TokenAuthenticatingDataSource implements DataSource {
       throw refused;
     }
     if (fresh == null) {
-      throw explainRefusal(refused, null);
+      throw explainRefusal(refused, null, false);
+    }
+    if (fresh.sameTokenAs(refusedToken)) {
+      // The credential handed back the token it holds (MSAL caches managed-identity tokens until its own
+      // refresh point): the same login would fail the same way.
+      throw explainRefusal(refused, null, true);
     }
     LOG.debug("{} - {} refused the cached token ({}); retrying once with {} token", poolName, kind.displayName(),
         refused.getSQLState(), fresh.sameTokenAs(refusedToken) ? "the same" : "a fresh");
@@ -82,7 +87,7 @@ public final class TokenAuthenticatingDataSource implements DataSource {
       return login.connect(username, fresh);
     } catch (SQLException again) {
       if (isAuthFailure(again)) {
-        throw explainRefusal(again, refused);
+        throw explainRefusal(again, refused, false);
       }
       again.addSuppressed(refused);
       throw again;
@@ -98,12 +103,16 @@ public final class TokenAuthenticatingDataSource implements DataSource {
   }
 
   /** A refusal that a fresh token did not cure: the identity is probably not mapped to this user. */
-  private SQLException explainRefusal(SQLException refusal, SQLException first) {
+  private SQLException explainRefusal(SQLException refusal, SQLException first, boolean sameToken) {
     String who = username == null ? "the token's identity" : "user \"" + username + "\"";
+    String retried = sameToken
+        ? "The credential returned the same token again (azure-identity caches it), so the login was not retried"
+        : first != null ? "A fresh token did not help"
+        : "A replacement token was requested moments ago and did not help";
     SQLInvalidAuthorizationSpecException explained = new SQLInvalidAuthorizationSpecException(poolName + " - "
         + kind.displayName() + " refused a current access token of " + lease.key().credential() + " for " + who
         + " (SQLState " + refusal.getSQLState() + ", error " + refusal.getErrorCode() + ": "
-        + refusal.getMessage() + "). A fresh token did not help, so the identity is probably not mapped to "
+        + refusal.getMessage() + "). " + retried + "; the identity is probably not mapped to "
         + "this database user: " + roleHint(), refusal.getSQLState(), refusal.getErrorCode(), refusal);
     if (first != null) {
       explained.addSuppressed(first);
