@@ -7,6 +7,7 @@ import io.github.azuremi.jdbc.db.DatabaseKind;
 import io.github.azuremi.jdbc.db.JdbcUrl;
 import io.github.azuremi.jdbc.db.Logins;
 import io.github.azuremi.jdbc.db.TokenAuthenticatingDataSource;
+import io.github.azuremi.jdbc.metrics.MicrometerTokenMetrics;
 import io.github.azuremi.jdbc.token.Backoff;
 import io.github.azuremi.jdbc.token.CredentialSource;
 import io.github.azuremi.jdbc.token.RefreshPolicy;
@@ -77,6 +78,7 @@ public class ManagedIdentityDataSource extends HikariDataSource {
   private String refusedPassword;
   private final List<TokenListener> tokenListeners = new CopyOnWriteArrayList<>();
   private TokenCache tokenCache;
+  private Object meterRegistry;
 
   private volatile TokenLease lease;
   private volatile DatabaseKind databaseKind;
@@ -365,6 +367,9 @@ public class ManagedIdentityDataSource extends HikariDataSource {
     }
     setDataSource(new TokenAuthenticatingDataSource(pool, kind, kind == DatabaseKind.SQLSERVER ? null : getUsername(),
         newLease, login));
+    if (meterRegistry != null) {
+      tokenListeners.add(MicrometerTokenMetrics.register(meterRegistry, pool, identityTag(), newLease));
+    }
     this.databaseKind = kind;
     this.lease = newLease;
     LOG.info("{} - {} login with access tokens from {} for scope {}", pool, kind.displayName(),
@@ -386,6 +391,17 @@ public class ManagedIdentityDataSource extends HikariDataSource {
     if (!url.hasParameter("authenticationPlugins") && !props.containsKey("authenticationPlugins")) {
       props.setProperty("authenticationPlugins", MYSQL_CLEAR_PASSWORD_PLUGIN);
     }
+  }
+
+  /** The identity as a metric tag: the client id, or the credential type; never a secret. */
+  private String identityTag() {
+    if (tokenCredential != null) {
+      return "custom:" + tokenCredential.getClass().getSimpleName();
+    }
+    if (managedIdentityClientId != null) {
+      return managedIdentityClientId.trim();
+    }
+    return getCredential() + (tenantId == null ? "" : "@" + tenantId.trim());
   }
 
   private CredentialSource credentialSource() {
@@ -466,6 +482,36 @@ public class ManagedIdentityDataSource extends HikariDataSource {
   public void addTokenListener(TokenListener listener) {
     checkNotStarted();
     tokenListeners.add(java.util.Objects.requireNonNull(listener));
+  }
+
+  /**
+   * Reports to a Micrometer {@code MeterRegistry}: this library's token metrics (names in README) and
+   * HikariCP's pool metrics, in one call. Typed {@code Object}, as HikariCP's own {@code setMetricRegistry},
+   * so that Micrometer stays optional: without it on the classpath nothing else changes.
+   *
+   * @param meterRegistry an {@code io.micrometer.core.instrument.MeterRegistry}
+   */
+  public void setMeterRegistry(Object meterRegistry) {
+    checkNotStarted();
+    if (meterRegistry != null && !isMicrometerRegistry(meterRegistry)) {
+      throw new IllegalArgumentException("meterRegistry must be an io.micrometer.core.instrument.MeterRegistry, was "
+          + meterRegistry.getClass().getName());
+    }
+    this.meterRegistry = meterRegistry;
+    setMetricRegistry(meterRegistry); // HikariCP's pool metrics into the same registry
+  }
+
+  public Object getMeterRegistry() {
+    return meterRegistry;
+  }
+
+  private static boolean isMicrometerRegistry(Object registry) {
+    for (Class<?> c = registry.getClass(); c != null; c = c.getSuperclass()) {
+      if (c.getName().equals("io.micrometer.core.instrument.MeterRegistry")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Uses a cache other than the process-wide one: for tests and benchmarks. */

@@ -1,7 +1,6 @@
 package io.github.azuremi.jdbc.db;
 
 import com.azure.core.credential.AccessToken;
-import io.github.azuremi.jdbc.token.CachedToken;
 import io.github.azuremi.jdbc.token.CredentialSource;
 import io.github.azuremi.jdbc.token.TokenCache;
 import io.github.azuremi.jdbc.token.TokenKey;
@@ -96,6 +95,24 @@ class TokenAuthenticatingDataSourceTest {
   }
 
   @Test
+  void whenTheCredentialReturnsTheSameTokenTheLoginIsNotRepeated() {
+    TokenLease sticky = new TokenCache(TimeSource.system(), (task, delay) -> new CompletableFuture<>(), Runnable::run,
+        () -> 0.0).register(new TokenKey(CredentialSource.of(r -> Mono.just(new AccessToken("cached-by-msal",
+        OffsetDateTime.now().plusHours(24)))), "https://ossrdbms-aad.database.windows.net/.default", null),
+        TokenCache.Settings.defaults(), null);
+    TokenAuthenticatingDataSource ds = new TokenAuthenticatingDataSource("pool", DatabaseKind.POSTGRESQL, "app", sticky,
+        (user, token) -> {
+          loginsWith.add(token.accessToken());
+          throw new SQLException("password authentication failed", "28P01");
+        });
+    assertThatThrownBy(ds::getConnection)
+        .isInstanceOf(SQLInvalidAuthorizationSpecException.class)
+        .hasMessageContaining("returned the same token again");
+    assertThat(loginsWith).containsExactly("cached-by-msal");
+    sticky.close();
+  }
+
+  @Test
   void noTokenIsATransientConnectionFailureNamingTheCause() {
     TokenLease broken = new TokenCache(TimeSource.system(), RefreshTimer.daemon(), Runnable::run, () -> 0.0)
         .register(new TokenKey(CredentialSource.of(r -> Mono.error(new IllegalStateException("no identity here"))),
@@ -113,10 +130,5 @@ class TokenAuthenticatingDataSourceTest {
   private static Connection fakeConnection() {
     return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
         (proxy, method, args) -> method.getReturnType() == boolean.class ? false : null);
-  }
-
-  @SuppressWarnings("unused")
-  private static CachedToken unused() {
-    return null;
   }
 }

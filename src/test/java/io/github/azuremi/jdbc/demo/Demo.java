@@ -97,7 +97,7 @@ public final class Demo {
         ds.setUsername(role);
         ds.setCredential("managed-identity");
         ds.setMaximumPoolSize(THREADS);
-        ds.setMaxLifetime(30_000); // Hikari's minimum: connections are replaced all the time
+        ds.setMaxLifetime(60_000); // besides the soft evictions below, connections are replaced every minute
         ds.setMetricsTrackerFactory((pool, stats) -> new IMetricsTracker() {
           @Override
           public void recordConnectionCreatedMillis(long millis) {
