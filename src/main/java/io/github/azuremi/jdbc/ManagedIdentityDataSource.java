@@ -440,16 +440,34 @@ public class ManagedIdentityDataSource extends HikariDataSource {
     try {
       return super.getConnection();
     } catch (SQLTransientConnectionException e) {
-      Throwable cause = e.getCause();
-      if (cause != null && cause.getMessage() != null && e.getMessage() != null
-          && !e.getMessage().contains(cause.getMessage())) {
-        SQLTransientConnectionException explained = new SQLTransientConnectionException(
-            e.getMessage() + "; last connection failure: " + cause.getMessage(), e.getSQLState(), e.getErrorCode(), cause);
-        explained.setStackTrace(e.getStackTrace());
-        throw explained;
+      String why = explainTimeout(e);
+      if (why == null) {
+        throw e;
       }
-      throw e;
+      SQLTransientConnectionException explained = new SQLTransientConnectionException(e.getMessage() + "; " + why,
+          e.getSQLState(), e.getErrorCode(), e.getCause() != null ? e.getCause() : e);
+      explained.setStackTrace(e.getStackTrace());
+      throw explained;
     }
+  }
+
+  /**
+   * What Hikari's "Connection is not available" does not say: the last connection failure and, when the
+   * token is the reason, the state of the token (Hikari may time the caller out before the connection
+   * attempt that waits for a token has failed, and then it has no failure to quote).
+   */
+  private String explainTimeout(SQLTransientConnectionException e) {
+    StringBuilder why = new StringBuilder();
+    Throwable cause = e.getCause();
+    if (cause != null && cause.getMessage() != null && e.getMessage() != null && !e.getMessage().contains(cause.getMessage())) {
+      why.append("last connection failure: ").append(cause.getMessage());
+    }
+    TokenLease current = lease;
+    String tokenState = current == null ? null : current.unavailableReason();
+    if (tokenState != null && (cause == null || !String.valueOf(cause.getMessage()).contains("access token"))) {
+      why.append(why.length() == 0 ? "" : "; ").append(tokenState);
+    }
+    return why.length() == 0 ? null : why.toString();
   }
 
   /** Closes the pool and stops using the shared token (the last pool of an identity stops its refreshes). */

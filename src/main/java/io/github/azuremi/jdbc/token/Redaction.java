@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
  */
 public final class Redaction {
 
-  private static final Pattern JWT = Pattern.compile("eyJ[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]*");
+  /** A JWT, or the start of one cut after its header (as a truncated HTTP body quoted by MSAL is). */
+  private static final Pattern JWT = Pattern.compile("eyJ[A-Za-z0-9_-]{4,}(\\.[A-Za-z0-9_-]*){1,2}");
   private static final int MAX_LENGTH = 500;
 
   private Redaction() {}
@@ -23,6 +24,49 @@ public final class Redaction {
     return scrubbed.length() <= MAX_LENGTH ? scrubbed : scrubbed.substring(0, MAX_LENGTH) + "...";
   }
 
+  /**
+   * The throwable itself if no message in its cause chain holds anything JWT-shaped; otherwise a copy of
+   * the chain with those messages scrubbed (same class names in the messages, same stack traces). Failures
+   * are kept and re-thrown as causes, and whoever logs a cause logs its whole chain: MSAL quotes the HTTP
+   * body of a malformed answer in its exception, which may hold part of a token.
+   */
+  public static Throwable sanitize(Throwable error) {
+    if (!chainNeedsScrubbing(error)) {
+      return error;
+    }
+    return copyScrubbed(error, 0);
+  }
+
+  private static boolean chainNeedsScrubbing(Throwable error) {
+    int depth = 0;
+    for (Throwable t = error; t != null && depth < 20; t = t.getCause(), depth++) {
+      if (t.getMessage() != null && JWT.matcher(t.getMessage()).find()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static Throwable copyScrubbed(Throwable original, int depth) {
+    if (original == null || depth >= 20) {
+      return null;
+    }
+    ScrubbedException copy = new ScrubbedException(original.getClass().getName()
+        + (original.getMessage() == null ? "" : ": " + scrub(original.getMessage())),
+        copyScrubbed(original.getCause(), depth + 1));
+    copy.setStackTrace(original.getStackTrace());
+    return copy;
+  }
+
+  /** Stands in for an exception whose message had to be scrubbed; its message starts with the original class. */
+  public static final class ScrubbedException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    ScrubbedException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
   /** "SimpleName: message" of a throwable, scrubbed; follows the cause chain while the message is empty. */
   public static String describe(Throwable error) {
     Throwable t = error;
@@ -33,6 +77,9 @@ public final class Redaction {
       return "unknown error";
     }
     String message = t.getMessage();
+    if (t instanceof ScrubbedException) {
+      return scrub(message);
+    }
     return t.getClass().getSimpleName() + (message == null ? "" : ": " + scrub(message));
   }
 }

@@ -205,6 +205,30 @@ public final class TokenCache {
     return slot instanceof CachedToken token ? token : null;
   }
 
+  /**
+   * Why no token can be handed out right now, or null when one can: for messages of callers that gave up
+   * waiting before the token layer itself failed.
+   */
+  String unavailableReason(Entry entry) {
+    CompletableFuture<Slot> future = tokens.getIfPresent(entry.key);
+    if (future != null && future.isDone() && !future.isCompletedExceptionally()
+        && future.join() instanceof CachedToken token && token.isUsable(time.instant())) {
+      return null;
+    }
+    long now = time.read();
+    synchronized (entry) {
+      String inFlight = entry.requestStartedNanos != null
+          ? "a token request has been running for " + TimeUnit.NANOSECONDS.toMillis(now - entry.requestStartedNanos) + " ms"
+          : "no token request is running";
+      String failures = entry.lastFailure == null ? ""
+          : "; the last " + entry.failures + " request(s) failed, the last with " + Redaction.describe(entry.lastFailure)
+          + (entry.nextAttemptNanos - now > 0
+          ? ", next attempt in " + TimeUnit.NANOSECONDS.toMillis(entry.nextAttemptNanos - now) + " ms" : "");
+      return "no access token from " + entry.key.credential() + " for scope " + entry.key.scope() + " yet: "
+          + inFlight + failures;
+    }
+  }
+
   private CachedToken tokenOrThrow(Entry entry, Slot slot) {
     if (slot instanceof CachedToken token) {
       return token;
@@ -274,6 +298,9 @@ public final class TokenCache {
       return CompletableFuture.completedFuture(previous != null ? previous : entry.failedSlot());
     }
     Instant startedAt = time.instant();
+    synchronized (entry) {
+      entry.requestStartedNanos = startNanos;
+    }
     TokenRequestContext request = new TokenRequestContext().addScopes(key.scope());
     if (key.tenantId() != null) {
       request.setTenantId(key.tenantId());
@@ -291,9 +318,14 @@ public final class TokenCache {
 
   private Slot complete(Entry entry, CachedToken previous, Instant startedAt, long startNanos,
                         AccessToken accessToken, Throwable error) {
+    synchronized (entry) {
+      if (entry.requestStartedNanos != null && entry.requestStartedNanos == startNanos) {
+        entry.requestStartedNanos = null;
+      }
+    }
     Duration latency = Duration.ofNanos(time.read() - startNanos);
     Instant now = time.instant();
-    Throwable failure = error == null ? checkToken(accessToken, now) : unwrap(error);
+    Throwable failure = Redaction.sanitize(error == null ? checkToken(accessToken, now) : unwrap(error));
     if (failure == null) {
       return succeeded(entry, previous, startedAt, latency, accessToken);
     }
@@ -433,6 +465,7 @@ public final class TokenCache {
     long nextAttemptNanos;
     Throwable lastFailure;
     FailedFetch failedSlot;
+    Long requestStartedNanos;
     Long forcedAtNanos;
     Future<?> pending;
 

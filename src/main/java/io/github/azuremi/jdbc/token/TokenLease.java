@@ -43,6 +43,14 @@ public final class TokenLease implements AutoCloseable {
     return cache.replaceRejected(entry, Objects.requireNonNull(rejected), Objects.requireNonNull(timeout));
   }
 
+  /**
+   * Why no token can be handed out now (no token yet, a request running for how long, the last failure
+   * and when the next attempt is due), or null when a usable token is cached. Never contains a token.
+   */
+  public String unavailableReason() {
+    return cache.unavailableReason(entry);
+  }
+
   /** The cached token, if any, without waiting or fetching; for diagnostics. */
   public CachedToken current() {
     return cache.current(entry);

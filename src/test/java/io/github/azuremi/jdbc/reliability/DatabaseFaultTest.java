@@ -128,6 +128,9 @@ class DatabaseFaultTest {
   @Test
   void aServerThatKeepsRefusingTheTokenCausesNoRetryStorm() throws Exception {
     // The endpoint issues tokens, but the server never learns of them: the identity has no role mapping.
+    // Tokens of 4 minutes, so that MSAL does not serve a replacement from its cache: each forced refresh
+    // is a real request here.
+    endpoint.setTokenLifetime(java.time.Duration.ofMinutes(4));
     ManagedIdentityDataSource ds = pool();
     ds.setInitializationFailTimeout(-1);
     List<String> messages = new CopyOnWriteArrayList<>();

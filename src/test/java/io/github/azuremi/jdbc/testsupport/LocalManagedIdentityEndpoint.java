@@ -81,7 +81,8 @@ public final class LocalManagedIdentityEndpoint implements AutoCloseable {
 
     private static LocalManagedIdentityEndpoint shared;
 
-    private final HttpServer server;
+    private volatile HttpServer server;
+    private final int boundPort;
     private final ThreadPoolExecutor executor;
     private final String identityHeader;
     private final boolean jvmWide;
@@ -158,6 +159,7 @@ public final class LocalManagedIdentityEndpoint implements AutoCloseable {
         this.executor = new ThreadPoolExecutor(MAX_CONCURRENT_REQUESTS, MAX_CONCURRENT_REQUESTS,
                 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemonThreads("mi-endpoint-" + port() + "-"));
         executor.allowCoreThreadTimeOut(true);
+        this.boundPort = server.getAddress().getPort();
         server.setExecutor(executor);
         server.createContext("/", this::handle);
         startOnDaemonThread(server);
@@ -189,7 +191,34 @@ public final class LocalManagedIdentityEndpoint implements AutoCloseable {
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return boundPort;
+    }
+
+    /**
+     * "Connection refused": closes the listening socket (the port stays reserved for this endpoint only by
+     * convention) until {@link #acceptConnections()} or {@link #reset()}.
+     */
+    public synchronized void refuseConnections() {
+        if (server != null) {
+            releaseHangingRequests();
+            server.stop(0);
+            server = null;
+        }
+    }
+
+    /** Listens again on the same port after {@link #refuseConnections()}. */
+    public synchronized void acceptConnections() {
+        if (server == null) {
+            try {
+                HttpServer again = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), boundPort), 50);
+                again.setExecutor(executor);
+                again.createContext("/", this::handle);
+                startOnDaemonThread(again);
+                server = again;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot listen again on 127.0.0.1:" + boundPort, e);
+            }
+        }
     }
 
     /** The secret the endpoint expects in {@value #IDENTITY_HEADER_NAME}. */
@@ -214,6 +243,7 @@ public final class LocalManagedIdentityEndpoint implements AutoCloseable {
         issued.clear();
         listeners.clear();
         releaseHangingRequests();
+        acceptConnections();
     }
 
     /** Lifetime of tokens issued from now on ({@code expires_on} = issue time + lifetime, in whole seconds). */
@@ -283,7 +313,10 @@ public final class LocalManagedIdentityEndpoint implements AutoCloseable {
             throw new IllegalStateException("the shared endpoint lives as long as the JVM: call reset() instead of stop()/close()");
         }
         releaseHangingRequests();
-        server.stop(0);
+        HttpServer current = server;
+        if (current != null) {
+            current.stop(0);
+        }
         executor.shutdownNow();
     }
 

@@ -1,0 +1,185 @@
+package io.github.azuremi.jdbc.secrets;
+
+import com.azure.core.credential.AccessToken;
+import io.github.azuremi.jdbc.ManagedIdentityDataSource;
+import io.github.azuremi.jdbc.testsupport.LocalManagedIdentityEndpoint;
+import io.github.azuremi.jdbc.testsupport.LocalManagedIdentityEndpoint.Fault;
+import io.github.azuremi.jdbc.testsupport.TestDatabase;
+import io.github.azuremi.jdbc.testsupport.TestDatabases;
+import io.github.azuremi.jdbc.testsupport.tds.FakeTdsServer;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import reactor.core.publisher.Mono;
+
+import javax.management.MBeanAttributeInfo;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+import java.lang.management.ManagementFactory;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Runs after every other test class of the suite (junit-platform.properties orders classes by @Order) and
+ * checks what {@link LeakDetectingAppender} saw through the whole run, at TRACE, from every library: no
+ * token, no part of one, no identity-header secret. Before that it drives the paths where a leak would be
+ * likeliest (a malformed endpoint answer that MSAL quotes, a refused login, a SQL Server login) and checks
+ * exception messages, toString(), JMX attributes and metric tags.
+ */
+@Order(Integer.MAX_VALUE)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class NoSecretInAnyLogTest {
+
+  private final LocalManagedIdentityEndpoint endpoint = LocalManagedIdentityEndpoint.shared();
+
+  @Test
+  @Order(1)
+  void theDetectorRecognisesATokenAFragmentAndTheHeader() {
+    String jwt = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwcyJ9.c2lnbmF0dXJlc2lnbmF0dXJl";
+    assertThat(LeakDetectingAppender.findSecret("token " + jwt, null)).isNotNull();
+    assertThat(LeakDetectingAppender.findSecret("{\"access_token\":\"eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOi", null))
+        .isNotNull();
+    assertThat(LeakDetectingAppender.findSecret("header s3cr3t-value here", "s3cr3t-value")).isNotNull();
+    assertThat(LeakDetectingAppender.findSecret("HTTP 503 from the identity endpoint", "s3cr3t-value")).isNull();
+  }
+
+  @Test
+  @Order(2)
+  void leakProneFailurePathsStayClean() throws Exception {
+    ch.qos.logback.classic.Logger pgjdbc = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("org.postgresql");
+    ch.qos.logback.classic.Level suiteLevel = pgjdbc.getLevel();
+    pgjdbc.setLevel(ch.qos.logback.classic.Level.TRACE); // every protocol message of the logins below
+    try {
+      drivePaths();
+    } finally {
+      pgjdbc.setLevel(suiteLevel);
+    }
+  }
+
+  private void drivePaths() throws Exception {
+    endpoint.reset();
+    TestDatabase pg = TestDatabases.postgres();
+    String role = pg.createTokenRole("mi_secrets");
+    endpoint.onIssue(t -> pg.acceptToken(role, t.accessToken(), t.expiresOn()));
+    List<Throwable> seen = new ArrayList<>();
+
+    // 1. a malformed answer: MSAL quotes the (truncated) body in its exception
+    endpoint.setFault(Fault.MALFORMED_JSON);
+    try (ManagedIdentityDataSource ds = pool(pg.jdbcUrl(), role)) {
+      ds.setConnectionTimeout(2_000);
+      assertThatThrownBy(ds::getConnection).isInstanceOf(SQLException.class).satisfies(seen::add);
+    }
+    endpoint.setFault(Fault.NONE);
+
+    // 2. a login refused with a forged token
+    try (ManagedIdentityDataSource ds = pool(pg.jdbcUrl(), role)) {
+      ds.setCredential((String) null);
+      ds.setManagedIdentityClientId(null);
+      ds.setTokenCredential(r -> Mono.just(new AccessToken(
+          "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJmb3JnZWQiOnRydWV9.Zm9yZ2VkLXNpZ25hdHVyZQ", OffsetDateTime.now().plusHours(1))));
+      ds.setConnectionTimeout(2_000);
+      assertThatThrownBy(ds::getConnection).isInstanceOf(SQLException.class).satisfies(seen::add);
+    }
+
+    // 3. a working pool, with JMX and metrics: attributes, tags and toString() of everything
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (ManagedIdentityDataSource ds = pool(pg.jdbcUrl(), role)) {
+      ds.setPoolName("secrets-jmx");
+      ds.setRegisterMbeans(true);
+      ds.setMeterRegistry(registry);
+      try (Connection c = ds.getConnection()) {
+        assertThat(c.isValid(2)).isTrue();
+      }
+      assertNoSecret("toString", ds + " " + ds.getTokenKey() + " " + endpoint.issuedTokens());
+      assertNoSecret("JMX", jmxAttributes("secrets-jmx"));
+      for (Meter meter : registry.getMeters()) {
+        for (Tag tag : meter.getId().getTags()) {
+          assertNoSecret("metric tag " + meter.getId().getName(), tag.getValue());
+        }
+      }
+    }
+
+    // 4. SQL Server through mssql-jdbc (java.util.logging at FINEST, bridged)
+    try (FakeTdsServer tds = FakeTdsServer.start(token -> endpoint.hasIssued(token) ? Optional.of("mi") : Optional.empty());
+         ManagedIdentityDataSource ds = new ManagedIdentityDataSource()) {
+      ds.setJdbcUrl(tds.jdbcUrl("app"));
+      ds.setCredential("managed-identity");
+      ds.setManagedIdentityClientId(UUID.randomUUID().toString());
+      try (Connection c = ds.getConnection()) {
+        assertThat(c.isValid(2)).isTrue();
+      }
+    }
+
+    for (Throwable t : seen) {
+      for (Throwable c = t; c != null; c = c.getCause()) {
+        assertNoSecret("exception message", String.valueOf(c.getMessage()));
+      }
+    }
+  }
+
+  @Test
+  @Order(3)
+  void nothingThatWasLoggedDuringTheWholeSuiteHeldATokenOrTheIdentityHeader() {
+    System.out.println("[secrets] log events seen at all levels: " + LeakDetectingAppender.events() + " by source: "
+        + LeakDetectingAppender.eventsBySource());
+    List<String> leaks = LeakDetectingAppender.leaks();
+    // MSAL itself logs, at WARN, the body of a malformed answer (our MALFORMED_JSON fault: a JWT header and the
+    // first characters of the claims, cut off). That is MSAL's own logging, outside this library; README says how
+    // to silence it. Everything else, including every exception chain this library builds, must be clean.
+    List<String> upstream = leaks.stream().filter(l -> l.contains(" com.microsoft.aad.msal4j.")).toList();
+    System.out.println("[secrets] events with JWT-shaped text from MSAL's own logging (malformed-body fault): " + upstream.size());
+    assertThat(leaks).as("log events that carried a secret").containsExactlyInAnyOrderElementsOf(upstream);
+    assertThat(LeakDetectingAppender.completeIssuedTokensSeen()).as("complete issued tokens in any log line").isZero();
+    assertThat(LeakDetectingAppender.eventsBySource().keySet()).as("the capture really saw every library at debug/trace")
+        .contains("io.github.azuremi@DEBUG-", "com.zaxxer.hikari@DEBUG-", "com.microsoft.aad.msal4j@DEBUG-",
+            "org.postgresql@DEBUG-", "com.microsoft.sqlserver@DEBUG-");
+  }
+
+  private ManagedIdentityDataSource pool(String url, String role) {
+    ManagedIdentityDataSource ds = new ManagedIdentityDataSource();
+    ds.setJdbcUrl(url);
+    ds.setUsername(role);
+    ds.setCredential("managed-identity");
+    ds.setManagedIdentityClientId(UUID.randomUUID().toString());
+    ds.setTokenRetryBackoff(100);
+    return ds;
+  }
+
+  private static String jmxAttributes(String poolName) throws Exception {
+    MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+    StringBuilder all = new StringBuilder();
+    for (ObjectName name : server.queryNames(new ObjectName("com.zaxxer.hikari:*"), null)) {
+      if (!name.toString().contains(poolName)) {
+        continue;
+      }
+      for (MBeanAttributeInfo attribute : server.getMBeanInfo(name).getAttributes()) {
+        if (attribute.isReadable()) {
+          try {
+            all.append(attribute.getName()).append('=').append(server.getAttribute(name, attribute.getName())).append('\n');
+          } catch (Exception e) {
+            all.append(attribute.getName()).append("=<").append(e.getClass().getSimpleName()).append(">\n");
+          }
+        }
+      }
+    }
+    assertThat(all).as("the pool's MBeans were read").isNotEmpty();
+    return all.toString();
+  }
+
+  private void assertNoSecret(String where, String text) {
+    assertThat(LeakDetectingAppender.findSecret(text, endpoint.identityHeader())).as(where).isNull();
+  }
+
+}
