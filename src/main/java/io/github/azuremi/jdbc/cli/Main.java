@@ -17,6 +17,7 @@ public final class Main {
     if (System.getProperty("slf4j.provider") == null && !hasClass("ch.qos.logback.classic.Logger")
         && !hasClass("org.slf4j.simple.SimpleLogger") && !hasClass("org.apache.logging.slf4j.SLF4JServiceProvider")) {
       System.setProperty("slf4j.provider", "org.slf4j.helpers.NOP_FallbackServiceProvider");
+      System.setProperty("slf4j.internal.verbosity", "WARN"); // no "using provider ..." line on stderr
     }
     int status = run(args, System.out);
     System.out.flush();
