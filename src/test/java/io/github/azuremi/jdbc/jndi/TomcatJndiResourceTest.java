@@ -29,6 +29,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
@@ -52,10 +53,15 @@ class TomcatJndiResourceTest {
   private final LocalManagedIdentityEndpoint endpoint = LocalManagedIdentityEndpoint.shared();
   private Tomcat tomcat;
 
+  /** Tomcat.enableNaming() sets these JVM-wide; the other tests of this JVM get them back as they were. */
+  private static final List<String> NAMING_PROPERTIES = List.of("java.naming.factory.initial", "java.naming.factory.url.pkgs");
+  private final Map<String, String> namingBefore = new java.util.HashMap<>();
+
   @BeforeEach
   void reset() {
     endpoint.reset();
     LOOKED_UP.set(null);
+    NAMING_PROPERTIES.forEach(p -> namingBefore.put(p, System.getProperty(p)));
   }
 
   @AfterEach
@@ -65,6 +71,13 @@ class TomcatJndiResourceTest {
       tomcat.destroy();
     }
     APP_SETTINGS.keySet().forEach(System::clearProperty);
+    namingBefore.forEach((k, v) -> {
+      if (v == null) {
+        System.clearProperty(k);
+      } else {
+        System.setProperty(k, v);
+      }
+    });
     endpoint.reset();
   }
 
