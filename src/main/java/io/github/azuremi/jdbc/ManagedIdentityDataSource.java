@@ -233,7 +233,8 @@ public class ManagedIdentityDataSource extends HikariDataSource {
       case POSTGRESQL -> plaintextSetting(url, "sslmode", "disable", "allow", "prefer");
       case MYSQL -> plaintextSetting(url, "sslMode", "DISABLED", "PREFERRED") != null
           ? plaintextSetting(url, "sslMode", "DISABLED", "PREFERRED") : plaintextSetting(url, "useSSL", "false");
-      case SQLSERVER -> plaintextSetting(url, "encrypt", "false", "no", "optional");
+      // mssql-jdbc encrypts every access-token login whatever encrypt says (checked in its prelogin())
+      case SQLSERVER -> null;
     };
     if (setting != null) {
       String secure = switch (url.kind()) {

@@ -76,8 +76,6 @@ class ConfigurationValidationTest {
             "sslmode=prefer (in dataSourceProperties)", "sslmode=require"),
         row("MySQL sslMode=DISABLED", ds -> url(ds, MYSQL + "?sslMode=DISABLED"), "sslMode=DISABLED (in jdbcUrl)", "sslMode=REQUIRED"),
         row("MySQL useSSL=false", ds -> url(ds, MYSQL + "?useSSL=false"), "useSSL=false (in jdbcUrl)", "clear text"),
-        row("SQL Server encrypt=false", ds -> ds.setJdbcUrl(MSSQL.replace("encrypt=true", "encrypt=false")),
-            "encrypt=false (in jdbcUrl)", "encrypt=true"),
         row("SQL Server with password property", ds -> { ds.setJdbcUrl(MSSQL); ds.addDataSourceProperty("password", "x"); },
             "password is set in dataSourceProperties", "Remove password")
     );

@@ -1,29 +1,32 @@
 package io.github.azuremi.jdbc.testsupport;
 
+import static io.github.azuremi.jdbc.testsupport.AppServiceProtocol.describe;
+import static io.github.azuremi.jdbc.testsupport.AppServiceProtocol.send;
+import static io.github.azuremi.jdbc.testsupport.AppServiceProtocol.sendError;
+
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.github.azuremi.jdbc.testsupport.AppServiceProtocol.Parsed;
+import io.github.azuremi.jdbc.testsupport.AppServiceProtocol.Rejection;
+import io.github.azuremi.jdbc.testsupport.AppServiceProtocol.TokenRequest;
 import io.github.azuremi.jdbc.testsupport.FakeAccessTokens.Identity;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -47,13 +50,19 @@ import org.slf4j.LoggerFactory;
  * <p>Tests can slow it down, make it fail in the ways a real endpoint fails ({@link Fault}), count what it
  * did, and hook every issued token ({@link #onIssue}) so a test database accepts exactly that token.
  *
+ * <p>What the real azure-identity 1.18 / MSAL4J 1.23 does against it (measured here): it caches tokens
+ * JVM-wide per identity and resource until 5 minutes before expiry, so a test that needs a fetch uses a
+ * lifetime under 5 minutes or a fresh {@code clientId}; it retries 500, 503 and 429 in two stacked layers
+ * (16 requests, about 26 s, before failing); it gives up on a {@link Fault#HANG} after about 4 minutes
+ * (4 tries of 60 s); and it hands out an {@link Fault#EXPIRED_TOKEN} without complaint.
+ *
  * <p>Neither a token nor the identity header ever appears in its log lines or in a {@code toString()}.
  */
 public final class LocalManagedIdentityEndpoint implements AutoCloseable {
 
-    public static final String PATH = "/msi/token";
-    public static final String API_VERSION = "2019-08-01";
-    public static final String IDENTITY_HEADER_NAME = "X-IDENTITY-HEADER";
+    public static final String PATH = AppServiceProtocol.PATH;
+    public static final String API_VERSION = AppServiceProtocol.API_VERSION;
+    public static final String IDENTITY_HEADER_NAME = AppServiceProtocol.IDENTITY_HEADER_NAME;
     /** Set by surefire (see the pom) to the port that build-helper reserved; {@code IDENTITY_ENDPOINT} uses it. */
     public static final String PORT_SYSTEM_PROPERTY = "mi.endpoint.port";
     public static final String IDENTITY_ENDPOINT_ENV = "IDENTITY_ENDPOINT";
@@ -69,7 +78,6 @@ public final class LocalManagedIdentityEndpoint implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LocalManagedIdentityEndpoint.class);
     // Enough threads that hanging requests never starve the others in any sane test.
     private static final int MAX_CONCURRENT_REQUESTS = 64;
-    private static final List<String> IDENTITY_SELECTORS = List.of("client_id", "mi_res_id", "object_id", "principal_id");
 
     private static LocalManagedIdentityEndpoint shared;
 
@@ -293,10 +301,11 @@ public final class LocalManagedIdentityEndpoint implements AutoCloseable {
 
     private void handle(HttpExchange exchange) {
         requestCount.incrementAndGet();
+        CountDownLatch release = hangRelease; // taken first, so a reset() from here on releases this request
         try {
             pause(latency);
             Fault fault = takeFault();
-            if (!answeredWithFault(exchange, fault)) {
+            if (!answeredWithFault(exchange, fault, release)) {
                 answer(exchange, fault);
             }
         } catch (InterruptedException e) {
@@ -318,7 +327,8 @@ public final class LocalManagedIdentityEndpoint implements AutoCloseable {
     }
 
     /** Faults of a broken server, which ignore the request: true when the exchange is done. */
-    private boolean answeredWithFault(HttpExchange exchange, Fault fault) throws IOException, InterruptedException {
+    private boolean answeredWithFault(HttpExchange exchange, Fault fault, CountDownLatch release)
+            throws IOException, InterruptedException {
         switch (fault) {
             case HTTP_500 -> sendError(exchange, 500, "An unexpected error occurred while fetching the token (injected fault)");
             case HTTP_503 -> sendError(exchange, 503, "The managed identity service is unavailable (injected fault)");
@@ -330,9 +340,10 @@ public final class LocalManagedIdentityEndpoint implements AutoCloseable {
             case HTTP_403 -> sendError(exchange, 403, "The identity is not allowed to get this token (injected fault)");
             case HANG -> {
                 LOG.debug("HANG: holding {} until reset() or stop()", describe(exchange));
-                hangRelease.await();
+                release.await();
             }
             case CLOSE_CONNECTION -> LOG.debug("CLOSE_CONNECTION: dropping {} without a response", describe(exchange));
+            // Starts like a real answer (MSAL4J quotes the body it could not parse in its exception message).
             case MALFORMED_JSON -> send(exchange, 200, "{\"access_token\":\"eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOi");
             default -> {
                 return false;
@@ -342,15 +353,15 @@ public final class LocalManagedIdentityEndpoint implements AutoCloseable {
     }
 
     private void answer(HttpExchange exchange, Fault fault) throws IOException {
-        Map<String, String> query = query(exchange);
-        Rejection rejection = protocolViolation(exchange, query);
-        if (rejection != null) {
+        Parsed parsed = AppServiceProtocol.parse(exchange, identityHeader);
+        if (parsed instanceof Rejection rejection) {
             LOG.debug("rejected {} with {}: {}", describe(exchange), rejection.status(), rejection.message());
             sendError(exchange, rejection.status(), rejection.message());
             return;
         }
-        String resource = query.get("resource");
-        Identity identity = identityOf(query);
+        TokenRequest request = (TokenRequest) parsed;
+        String resource = request.resource();
+        Identity identity = request.identity();
         if (fault == Fault.MISSING_ACCESS_TOKEN) {
             Map<String, Object> body = new LinkedHashMap<>();
             body.put("expires_on", String.valueOf(Instant.now().plus(tokenLifetime).getEpochSecond()));
@@ -398,98 +409,6 @@ public final class LocalManagedIdentityEndpoint implements AutoCloseable {
             body.put("x_padding", "A".repeat(Math.max(0, HUGE_BODY_BYTES - json - 16)));
         }
         return JsonText.object(body);
-    }
-
-    private record Rejection(int status, String message) {
-    }
-
-    /** Why App Service would refuse this request, or null when it is a valid token request. */
-    private Rejection protocolViolation(HttpExchange exchange, Map<String, String> query) {
-        if (!PATH.equals(exchange.getRequestURI().getPath())) {
-            return new Rejection(404, "Not found: the token endpoint is " + PATH);
-        }
-        if (!"GET".equals(exchange.getRequestMethod())) {
-            return new Rejection(405, "Only GET is supported");
-        }
-        String secret = exchange.getRequestHeaders().getFirst(IDENTITY_HEADER_NAME);
-        if (secret == null || secret.isEmpty()) {
-            return new Rejection(400, "The " + IDENTITY_HEADER_NAME + " header is missing");
-        }
-        if (!MessageDigest.isEqual(secret.getBytes(StandardCharsets.UTF_8), identityHeader.getBytes(StandardCharsets.UTF_8))) {
-            return new Rejection(401, "The " + IDENTITY_HEADER_NAME + " header does not match");
-        }
-        if (!API_VERSION.equals(query.get("api-version"))) {
-            return new Rejection(400, "Unsupported or missing api-version; expected " + API_VERSION);
-        }
-        String resource = query.get("resource");
-        if (resource == null || resource.isBlank()) {
-            return new Rejection(400, "The resource parameter is missing");
-        }
-        long selectors = IDENTITY_SELECTORS.stream().filter(query::containsKey).count();
-        if (selectors > 1) {
-            return new Rejection(400, "Only one of " + IDENTITY_SELECTORS + " may be given");
-        }
-        if (IDENTITY_SELECTORS.stream().anyMatch(s -> query.containsKey(s) && query.get(s).isBlank())) {
-            return new Rejection(400, "An identity parameter is empty");
-        }
-        return null;
-    }
-
-    private static Identity identityOf(Map<String, String> query) {
-        if (query.containsKey("client_id")) {
-            return Identity.byClientId(query.get("client_id"));
-        }
-        if (query.containsKey("mi_res_id")) {
-            return Identity.byResourceId(query.get("mi_res_id"));
-        }
-        if (query.containsKey("object_id")) {
-            return Identity.byObjectId(query.get("object_id"));
-        }
-        if (query.containsKey("principal_id")) {
-            return Identity.byObjectId(query.get("principal_id"));
-        }
-        return Identity.systemAssigned();
-    }
-
-    private static Map<String, String> query(HttpExchange exchange) {
-        Map<String, String> query = new HashMap<>();
-        String raw = exchange.getRequestURI().getRawQuery();
-        if (raw == null) {
-            return query;
-        }
-        for (String pair : raw.split("&")) {
-            if (pair.isEmpty()) {
-                continue;
-            }
-            int eq = pair.indexOf('=');
-            String key = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
-            String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-            query.putIfAbsent(key, value);
-        }
-        return query;
-    }
-
-    /** App Service's error shape; MSAL4J reports its message and correlationId. */
-    private static void sendError(HttpExchange exchange, int status, String message) throws IOException {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("statusCode", status);
-        body.put("message", message);
-        body.put("correlationId", UUID.randomUUID().toString());
-        send(exchange, status, JsonText.object(body));
-    }
-
-    private static void send(HttpExchange exchange, int status, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json; charset=utf-8");
-        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
-        }
-    }
-
-    /** Method and path only: the query holds nothing secret, but the headers do. */
-    private static String describe(HttpExchange exchange) {
-        return exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath();
     }
 
     private String redact(String text, String token) {
