@@ -79,6 +79,7 @@ public class ManagedIdentityDataSource extends HikariDataSource {
   private final List<TokenListener> tokenListeners = new CopyOnWriteArrayList<>();
   private TokenCache tokenCache;
   private Object meterRegistry;
+  private volatile AutoCloseable tokenMetrics; // typed so that this class needs no Micrometer class
 
   private volatile TokenLease lease;
   private volatile DatabaseKind databaseKind;
@@ -369,7 +370,9 @@ public class ManagedIdentityDataSource extends HikariDataSource {
     setDataSource(new TokenAuthenticatingDataSource(pool, kind, kind == DatabaseKind.SQLSERVER ? null : getUsername(),
         newLease, login));
     if (meterRegistry != null) {
-      tokenListeners.add(MicrometerTokenMetrics.register(meterRegistry, pool, identityTag(), newLease));
+      TokenListener metrics = MicrometerTokenMetrics.register(meterRegistry, pool, identityTag(), newLease);
+      tokenListeners.add(metrics);
+      tokenMetrics = (AutoCloseable) metrics;
     }
     this.databaseKind = kind;
     this.lease = newLease;
@@ -479,6 +482,19 @@ public class ManagedIdentityDataSource extends HikariDataSource {
       TokenLease current = lease;
       if (current != null) {
         current.close();
+      }
+      closeTokenMetrics();
+    }
+  }
+
+  private void closeTokenMetrics() {
+    AutoCloseable metrics = tokenMetrics;
+    if (metrics != null) {
+      tokenMetrics = null;
+      try {
+        metrics.close();
+      } catch (Exception e) {
+        LOG.debug("{} - could not remove the token metrics", getPoolName(), e);
       }
     }
   }
