@@ -67,15 +67,35 @@ public final class Redaction {
     }
   }
 
-  /** "SimpleName: message" of a throwable, scrubbed; follows the cause chain while the message is empty. */
+  /**
+   * "SimpleName: message" of a throwable, scrubbed, and, when its cause chain goes deeper, the innermost
+   * cause too: azure-identity wraps the useful text ("Unable to load the requested managed identity") in
+   * "Managed Identity authentication failed, see inner exception for more information".
+   */
   public static String describe(Throwable error) {
-    Throwable t = error;
-    while (t != null && (t.getMessage() == null || t.getMessage().isBlank()) && t.getCause() != null) {
-      t = t.getCause();
-    }
-    if (t == null) {
+    if (error == null) {
       return "unknown error";
     }
+    Throwable outer = error;
+    while (outer.getMessage() == null || outer.getMessage().isBlank()) {
+      if (outer.getCause() == null || outer.getCause() == outer) {
+        break;
+      }
+      outer = outer.getCause();
+    }
+    Throwable root = outer;
+    for (int depth = 0; root.getCause() != null && root.getCause() != root && depth < 20; depth++) {
+      root = root.getCause();
+    }
+    String text = one(outer);
+    if (root != outer && root.getMessage() != null && !root.getMessage().isBlank()
+        && !outer.getMessage().contains(root.getMessage())) {
+      text = text + " (caused by " + one(root) + ")";
+    }
+    return text;
+  }
+
+  private static String one(Throwable t) {
     String message = t.getMessage();
     if (t instanceof ScrubbedException) {
       return scrub(message);

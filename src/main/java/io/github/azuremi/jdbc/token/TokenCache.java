@@ -153,6 +153,9 @@ public final class TokenCache {
     if (last[0]) {
       tokens.synchronous().invalidate(entry.key);
       LOG.debug("{}: last pool closed; token dropped and refresh stopped", entry.key);
+      if (entries.isEmpty()) {
+        timer.idle();
+      }
     }
   }
 
@@ -433,6 +436,7 @@ public final class TokenCache {
     ThreadPoolExecutor executor = new ThreadPoolExecutor(0, 32, 60, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
       Thread t = new Thread(r, "managed-identity-token-fetch-" + n.incrementAndGet());
       t.setDaemon(true);
+      t.setContextClassLoader(TokenCache.class.getClassLoader());
       return t;
     });
     return executor;

@@ -68,8 +68,13 @@ class DatabaseFaultTest {
 
   @Test
   void theDatabaseRestartsUnderLoadAndThePoolRecoversWithoutAnyExtraToken() throws Exception {
-    endpoint.onIssue(token -> db.acceptToken(role, token.accessToken(), token.expiresOn()));
     ManagedIdentityDataSource ds = pool();
+    ds.setConnectionTimeout(10_000);
+    endpoint.onIssue(token -> {
+      if (token.clientId().equals(ds.getManagedIdentityClientId())) {
+        db.acceptToken(role, token.accessToken(), token.expiresOn());
+      }
+    });
     query(ds);
 
     AtomicLong queries = new AtomicLong();
@@ -133,6 +138,7 @@ class DatabaseFaultTest {
     endpoint.setTokenLifetime(java.time.Duration.ofMinutes(4));
     ManagedIdentityDataSource ds = pool();
     ds.setInitializationFailTimeout(-1);
+    ds.setConnectionTimeout(5_000);
     List<String> messages = new CopyOnWriteArrayList<>();
     ExecutorService workers = Executors.newFixedThreadPool(8);
     long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -155,7 +161,9 @@ class DatabaseFaultTest {
 
     System.out.printf("[db-fault] server keeps refusing for 10 s with 8 threads: failedCalls=%d endpointRequests=%d%n",
         messages.size(), endpoint.requestCount());
-    assertThat(messages).isNotEmpty().allSatisfy(m -> assertThat(m).contains("not mapped to this database user"));
+    // (a caller whose wait ends while a login is still under way is told the state of the token instead)
+    assertThat(messages).isNotEmpty().anySatisfy(m -> assertThat(m).contains("not mapped to this database user"))
+        .allSatisfy(m -> assertThat(m).containsAnyOf("not mapped to this database user", "access token"));
     // one token, and at most one replacement per 5 s
     assertThat(endpoint.requestCount()).isBetween(2, 4);
   }
