@@ -82,7 +82,9 @@ public final class LeakDetectingAppender extends AppenderBase<ILoggingEvent> {
     }
     Matcher m = JWT_SHAPED.matcher(text);
     if (m.find()) {
-      return "JWT-shaped text at offset " + m.start() + " (" + (m.end() - m.start()) + " chars)";
+      // the few characters before it say where it was (e.g. "ENTRY ", "access_token\":\""); they are no secret
+      String before = text.substring(Math.max(0, m.start() - 16), m.start()).replaceAll("[\\r\\n]", " ");
+      return "JWT-shaped text at offset " + m.start() + " (" + (m.end() - m.start()) + " chars) after \"" + before + "\"";
     }
     if (header != null && !header.isEmpty() && text.contains(header)) {
       return "the IDENTITY_HEADER secret at offset " + text.indexOf(header);
