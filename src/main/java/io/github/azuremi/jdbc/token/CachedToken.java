@@ -12,13 +12,25 @@ public final class CachedToken implements TokenCache.Slot {
   private final Instant expiresAt;
   private final Instant refreshAt;
   private final Instant usableUntil;
+  private final long refreshAtNanos;
 
-  public CachedToken(String accessToken, Instant fetchedAt, Instant expiresAt, RefreshPolicy.Schedule schedule) {
+  /**
+   * @param refreshAtNanos the refresh point on the monotonic ticker of the cache (what the hot path of
+   *                       {@link TokenCache} compares with: one cheap clock read instead of a wall-clock one)
+   */
+  public CachedToken(String accessToken, Instant fetchedAt, Instant expiresAt, RefreshPolicy.Schedule schedule,
+                     long refreshAtNanos) {
     this.accessToken = accessToken;
     this.fetchedAt = fetchedAt;
     this.expiresAt = expiresAt;
     this.refreshAt = schedule.refreshAt();
     this.usableUntil = schedule.usableUntil();
+    this.refreshAtNanos = refreshAtNanos;
+  }
+
+  /** The refresh point on the cache's monotonic ticker. */
+  long refreshAtNanos() {
+    return refreshAtNanos;
   }
 
   /** The secret. Only the login path may read it; never log it. */
