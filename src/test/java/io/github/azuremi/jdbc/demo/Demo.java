@@ -98,6 +98,7 @@ public final class Demo {
         ds.setCredential("managed-identity");
         ds.setMaximumPoolSize(THREADS);
         ds.setMaxLifetime(60_000); // besides the soft evictions below, connections are replaced every minute
+        ds.setKeepaliveTime(0);    // (Hikari's 2 min default would exceed maxLifetime and warn)
         ds.setMetricsTrackerFactory((pool, stats) -> new IMetricsTracker() {
           @Override
           public void recordConnectionCreatedMillis(long millis) {
