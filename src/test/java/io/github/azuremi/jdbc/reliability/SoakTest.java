@@ -101,8 +101,11 @@ class SoakTest {
           seconds, queries.get(), failures.size(), pgFetches, myFetches, expectedRotations, threadsBefore, threadsAfter,
           heapBefore >> 20, heapAfter >> 20);
       assertThat(failures).as("failed queries").isEmpty();
-      assertThat(pgFetches).isBetween(expectedRotations - 2, expectedRotations + 3);
-      assertThat(myFetches).isBetween(expectedRotations - 2, expectedRotations + 3);
+      // A few more than the rotations are expected here, not in Azure: these servers keep one password per
+      // role, so while a refresh is under way the server already refuses the token the pool still holds, and a
+      // login in that window forces a replacement (seen: up to 4 per 2 minutes). Azure accepts both tokens.
+      assertThat(pgFetches).isBetween(expectedRotations - 2, expectedRotations + 6);
+      assertThat(myFetches).isBetween(expectedRotations - 2, expectedRotations + 6);
       assertThat(threadsAfter - threadsBefore).as("thread count does not grow").isLessThanOrEqualTo(3);
       assertThat(heapAfter - heapBefore).as("heap after GC does not grow").isLessThan(32L << 20);
     }
