@@ -2,20 +2,18 @@ package io.github.azuremi.jdbc;
 
 import com.azure.core.credential.TokenCredential;
 import com.zaxxer.hikari.HikariDataSource;
-import io.github.azuremi.jdbc.credential.CredentialFactory;
-import io.github.azuremi.jdbc.db.DatabaseKind;
-import io.github.azuremi.jdbc.db.JdbcUrl;
-import io.github.azuremi.jdbc.db.Logins;
-import io.github.azuremi.jdbc.db.TokenAuthenticatingDataSource;
-import io.github.azuremi.jdbc.metrics.MicrometerTokenMetrics;
-import io.github.azuremi.jdbc.token.Backoff;
-import io.github.azuremi.jdbc.token.CredentialSource;
-import io.github.azuremi.jdbc.token.RefreshPolicy;
-import io.github.azuremi.jdbc.token.TokenCache;
-import io.github.azuremi.jdbc.token.TokenInfo;
-import io.github.azuremi.jdbc.token.TokenKey;
-import io.github.azuremi.jdbc.token.TokenLease;
-import io.github.azuremi.jdbc.token.TokenListener;
+import io.github.azuremi.jdbc.internal.credential.CredentialFactory;
+import io.github.azuremi.jdbc.internal.db.DatabaseKind;
+import io.github.azuremi.jdbc.internal.db.JdbcUrl;
+import io.github.azuremi.jdbc.internal.db.Logins;
+import io.github.azuremi.jdbc.internal.db.TokenAuthenticatingDataSource;
+import io.github.azuremi.jdbc.internal.metrics.MicrometerTokenMetrics;
+import io.github.azuremi.jdbc.internal.token.Backoff;
+import io.github.azuremi.jdbc.internal.token.CredentialSource;
+import io.github.azuremi.jdbc.internal.token.RefreshPolicy;
+import io.github.azuremi.jdbc.internal.token.TokenCache;
+import io.github.azuremi.jdbc.internal.token.TokenKey;
+import io.github.azuremi.jdbc.internal.token.TokenLease;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -500,14 +498,24 @@ public class ManagedIdentityDataSource extends HikariDataSource {
   }
 
   /** The database kind in use, once the pool has started; null before. */
-  public DatabaseKind getDatabaseKind() {
+  DatabaseKind getDatabaseKind() {
     return databaseKind;
   }
 
-  /** The key of the shared token (identity and scope), once the pool has started; null before. */
-  public TokenKey getTokenKey() {
+  /**
+   * The identity and scope of the shared token (for example {@code managed identity (system-assigned),
+   * scope https://ossrdbms-aad.database.windows.net/.default}), once the pool has started; null before.
+   * Pools with equal descriptions share one token. Never contains a secret.
+   */
+  public String getTokenDescription() {
     TokenLease current = lease;
-    return current == null ? null : current.key();
+    return current == null ? null : current.key().toString();
+  }
+
+  /** The scope tokens are requested for, once the pool has started; null before. */
+  public String getEffectiveTokenScope() {
+    TokenLease current = lease;
+    return current == null ? null : current.key().scope();
   }
 
   /**
@@ -571,10 +579,9 @@ public class ManagedIdentityDataSource extends HikariDataSource {
     }
 
     @Override
-    public void onTokenFetchFailed(TokenKey key, Throwable cause, Duration latency, int consecutiveFailures,
-                                   Duration nextAttemptIn, boolean validTokenCached) {
+    public void onTokenFetchFailed(TokenFetchFailure failure) {
       for (TokenListener l : tokenListeners) {
-        l.onTokenFetchFailed(key, cause, latency, consecutiveFailures, nextAttemptIn, validTokenCached);
+        l.onTokenFetchFailed(failure);
       }
     }
   }

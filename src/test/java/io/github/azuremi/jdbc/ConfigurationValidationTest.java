@@ -101,7 +101,7 @@ class ConfigurationValidationTest {
           .hasMessageStartingWith("orders-db - ")
           .hasMessageContaining(message)
           .hasMessageContaining(fix);
-      assertThat(ds.getTokenKey()).as("nothing was started").isNull();
+      assertThat(ds.getTokenDescription()).as("nothing was started").isNull();
     }
   }
 
@@ -160,7 +160,7 @@ class ConfigurationValidationTest {
       url(ds, "jdbc:postgresql://srv.postgres.database.usgovcloudapi.net:5432/app");
       ds.setTokenCredential(STATIC);
       ds.validate();
-      assertThat(ds.getTokenKey().scope()).isEqualTo("https://ossrdbms-aad.database.usgovcloudapi.net/.default");
+      assertThat(ds.getEffectiveTokenScope()).isEqualTo("https://ossrdbms-aad.database.usgovcloudapi.net/.default");
       assertThat(ds.getPassword()).isNull();
     }
   }
@@ -176,7 +176,7 @@ class ConfigurationValidationTest {
       allowed.setTokenCredential(STATIC);
       allowed.setAllowTokenWithoutTls(true);
       allowed.validate();
-      assertThat(allowed.getTokenKey()).isNotNull();
+      assertThat(allowed.getTokenDescription()).isNotNull();
     }
   }
 

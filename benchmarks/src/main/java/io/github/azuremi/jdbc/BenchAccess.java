@@ -1,6 +1,6 @@
 package io.github.azuremi.jdbc;
 
-import io.github.azuremi.jdbc.token.TokenCache;
+import io.github.azuremi.jdbc.internal.token.TokenCache;
 
 /**
  * The one package-private hook the benchmarks need: give a pool its own {@link TokenCache}, so that each

@@ -1,5 +1,6 @@
 package io.github.azuremi.jdbc.cli;
 
+import io.github.azuremi.jdbc.internal.cli.CheckCommand;
 import java.io.PrintStream;
 import java.util.Arrays;
 

@@ -5,9 +5,9 @@ import io.github.azuremi.jdbc.ManagedIdentityDataSource;
 import io.github.azuremi.jdbc.testsupport.LocalManagedIdentityEndpoint;
 import io.github.azuremi.jdbc.testsupport.TestDatabase;
 import io.github.azuremi.jdbc.testsupport.TestDatabases;
-import io.github.azuremi.jdbc.token.TokenInfo;
-import io.github.azuremi.jdbc.token.TokenKey;
-import io.github.azuremi.jdbc.token.TokenListener;
+import io.github.azuremi.jdbc.TokenInfo;
+import io.github.azuremi.jdbc.TokenFetchFailure;
+import io.github.azuremi.jdbc.TokenListener;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.net.ServerSocket;
@@ -114,9 +114,9 @@ public final class Demo {
           }
 
           @Override
-          public void onTokenFetchFailed(TokenKey key, Throwable cause, Duration latency, int failures,
-                                         Duration nextAttemptIn, boolean validTokenCached) {
-            say(t0, "token request failed (" + failures + " in a row), retry in " + nextAttemptIn.toMillis() + " ms");
+          public void onTokenFetchFailed(TokenFetchFailure failure) {
+            say(t0, "token request failed (" + failure.consecutiveFailures() + " in a row), retry in "
+                + failure.nextAttemptIn().toMillis() + " ms");
           }
         });
 

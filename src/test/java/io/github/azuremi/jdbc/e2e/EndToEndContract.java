@@ -150,7 +150,7 @@ abstract class EndToEndContract {
     currentUser(second);
 
     assertThat(endpoint.requestCount()).isEqualTo(1);
-    assertThat(second.getTokenKey()).isEqualTo(first.getTokenKey());
+    assertThat(second.getTokenDescription()).isEqualTo(first.getTokenDescription());
   }
 
   @Test

@@ -4,7 +4,7 @@ import io.github.azuremi.jdbc.ManagedIdentityDataSource;
 import io.github.azuremi.jdbc.testsupport.LocalManagedIdentityEndpoint;
 import io.github.azuremi.jdbc.testsupport.TestDatabase;
 import io.github.azuremi.jdbc.testsupport.TestDatabases;
-import io.github.azuremi.jdbc.token.TokenCache;
+import io.github.azuremi.jdbc.internal.token.TokenCache;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;

@@ -138,9 +138,9 @@ class IdentityEndpointFaultTest {
     ds.setTokenFetchTimeout(15_000);
     ds.setTokenRefreshRatio(0.2); // refresh due after 6-8.4 s; the token stays usable for 27 s
     java.util.concurrent.atomic.AtomicInteger tokensCached = new java.util.concurrent.atomic.AtomicInteger();
-    ds.addTokenListener(new io.github.azuremi.jdbc.token.TokenListener() {
+    ds.addTokenListener(new io.github.azuremi.jdbc.TokenListener() {
       @Override
-      public void onTokenFetched(io.github.azuremi.jdbc.token.TokenInfo info) {
+      public void onTokenFetched(io.github.azuremi.jdbc.TokenInfo info) {
         tokensCached.incrementAndGet();
       }
     });

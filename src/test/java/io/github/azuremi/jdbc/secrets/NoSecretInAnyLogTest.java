@@ -102,7 +102,7 @@ class NoSecretInAnyLogTest {
       try (Connection c = ds.getConnection()) {
         assertThat(c.isValid(2)).isTrue();
       }
-      assertNoSecret("toString", ds + " " + ds.getTokenKey() + " " + endpoint.issuedTokens());
+      assertNoSecret("toString", ds + " " + ds.getTokenDescription() + " " + endpoint.issuedTokens());
       assertNoSecret("JMX", jmxAttributes("secrets-jmx"));
       for (Meter meter : registry.getMeters()) {
         for (Tag tag : meter.getId().getTags()) {

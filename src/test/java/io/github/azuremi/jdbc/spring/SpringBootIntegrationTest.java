@@ -2,7 +2,7 @@ package io.github.azuremi.jdbc.spring;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.azuremi.jdbc.ManagedIdentityDataSource;
-import io.github.azuremi.jdbc.metrics.MicrometerTokenMetrics;
+import io.github.azuremi.jdbc.internal.metrics.MicrometerTokenMetrics;
 import io.github.azuremi.jdbc.testsupport.LocalManagedIdentityEndpoint;
 import io.github.azuremi.jdbc.testsupport.TestDatabase;
 import io.github.azuremi.jdbc.testsupport.TestDatabases;

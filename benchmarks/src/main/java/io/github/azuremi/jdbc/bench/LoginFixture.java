@@ -7,9 +7,9 @@ import io.github.azuremi.jdbc.bench.support.Caches;
 import io.github.azuremi.jdbc.bench.support.Endpoints;
 import io.github.azuremi.jdbc.bench.support.Postgres;
 import io.github.azuremi.jdbc.testsupport.LocalManagedIdentityEndpoint;
-import io.github.azuremi.jdbc.token.TokenInfo;
-import io.github.azuremi.jdbc.token.TokenKey;
-import io.github.azuremi.jdbc.token.TokenListener;
+import io.github.azuremi.jdbc.TokenInfo;
+import io.github.azuremi.jdbc.TokenFetchFailure;
+import io.github.azuremi.jdbc.TokenListener;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -79,8 +79,7 @@ public class LoginFixture {
       }
 
       @Override
-      public void onTokenFetchFailed(TokenKey key, Throwable cause, Duration latency, int consecutiveFailures,
-                                     Duration nextAttemptIn, boolean validTokenCached) {
+      public void onTokenFetchFailed(TokenFetchFailure failure) {
         // counted by the fetch check in tearDown
       }
     });

@@ -7,11 +7,11 @@ import com.azure.identity.extensions.implementation.template.AzureAuthentication
 import io.github.azuremi.jdbc.bench.support.Caches;
 import io.github.azuremi.jdbc.bench.support.Endpoints;
 import io.github.azuremi.jdbc.testsupport.LocalManagedIdentityEndpoint;
-import io.github.azuremi.jdbc.token.CachedToken;
-import io.github.azuremi.jdbc.token.CredentialSource;
-import io.github.azuremi.jdbc.token.TokenCache;
-import io.github.azuremi.jdbc.token.TokenKey;
-import io.github.azuremi.jdbc.token.TokenLease;
+import io.github.azuremi.jdbc.internal.token.CachedToken;
+import io.github.azuremi.jdbc.internal.token.CredentialSource;
+import io.github.azuremi.jdbc.internal.token.TokenCache;
+import io.github.azuremi.jdbc.internal.token.TokenKey;
+import io.github.azuremi.jdbc.internal.token.TokenLease;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;

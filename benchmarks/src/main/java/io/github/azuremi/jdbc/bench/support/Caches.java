@@ -4,9 +4,9 @@ import com.azure.core.credential.AccessToken;
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.credential.TokenRequestContext;
 import com.azure.identity.ManagedIdentityCredentialBuilder;
-import io.github.azuremi.jdbc.token.RefreshTimer;
-import io.github.azuremi.jdbc.token.TimeSource;
-import io.github.azuremi.jdbc.token.TokenCache;
+import io.github.azuremi.jdbc.internal.token.RefreshTimer;
+import io.github.azuremi.jdbc.internal.token.TimeSource;
+import io.github.azuremi.jdbc.internal.token.TokenCache;
 import reactor.core.publisher.Mono;
 
 import java.time.OffsetDateTime;

@@ -1,0 +1,85 @@
+package io.github.azuremi.jdbc.internal.db;
+
+import com.microsoft.sqlserver.jdbc.SQLServerAccessTokenCallback;
+import com.microsoft.sqlserver.jdbc.SQLServerDataSource;
+import com.microsoft.sqlserver.jdbc.SqlAuthenticationToken;
+import io.github.azuremi.jdbc.internal.token.CachedToken;
+import io.github.azuremi.jdbc.internal.token.TokenLease;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The mssql-jdbc glue, in one class so that the driver is needed only by users of SQL Server: the token
+ * reaches the driver through its access-token callback ({@link SQLServerAccessTokenCallback}), never as a
+ * user or password. The driver calls the callback on every login and caches nothing; the callback serves
+ * the token that {@link TokenAuthenticatingDataSource} chose for this login (so that a refused login can
+ * be retried with a fresh one), or, when the driver logs in on its own (idle-connection resiliency
+ * reconnects), the current token of the shared cache.
+ */
+final class SqlServerLogin implements TokenAuthenticatingDataSource.Login {
+
+  private static final ThreadLocal<CachedToken> TOKEN_FOR_THIS_LOGIN = new ThreadLocal<>();
+
+  private final SQLServerDataSource dataSource;
+
+  SqlServerLogin(String jdbcUrl, Properties driverProperties, TokenLease lease, Duration reconnectTimeout) {
+    SQLServerDataSource ds = new SQLServerDataSource();
+    ds.setURL(withProperties(jdbcUrl, driverProperties));
+    ds.setAccessTokenCallback(new Callback(lease, reconnectTimeout));
+    this.dataSource = ds;
+  }
+
+  @Override
+  public Connection connect(String username, CachedToken token) throws SQLException {
+    TOKEN_FOR_THIS_LOGIN.set(token);
+    try {
+      return dataSource.getConnection();
+    } finally {
+      TOKEN_FOR_THIS_LOGIN.remove();
+    }
+  }
+
+  /** Driver properties become connection-string properties; values with ; = or braces are brace-quoted. */
+  static String withProperties(String jdbcUrl, Properties properties) {
+    StringBuilder url = new StringBuilder(jdbcUrl);
+    for (Map.Entry<Object, Object> e : properties.entrySet()) {
+      String value = String.valueOf(e.getValue());
+      if (url.charAt(url.length() - 1) != ';') {
+        url.append(';');
+      }
+      url.append(e.getKey()).append('=');
+      if (value.matches(".*[;={}].*")) {
+        url.append('{').append(value.replace("}", "}}")).append('}');
+      } else {
+        url.append(value);
+      }
+    }
+    return url.toString();
+  }
+
+  private record Callback(TokenLease lease, Duration timeout) implements SQLServerAccessTokenCallback {
+    @Override
+    public SqlAuthenticationToken getAccessToken(String spn, String stsUrl) {
+      CachedToken token = TOKEN_FOR_THIS_LOGIN.get();
+      if (token == null) {
+        token = lease.acquire(timeout);
+      }
+      return new SqlAuthenticationToken(token.accessToken(), token.expiresAt().toEpochMilli());
+    }
+
+    @Override
+    public String toString() {
+      return "ManagedIdentityAccessTokenCallback{" + lease.key() + '}';
+    }
+  }
+
+  /** Creates the login; a separate method so that a missing driver gives a clear error. */
+  static TokenAuthenticatingDataSource.Login create(String jdbcUrl, Properties driverProperties, TokenLease lease,
+                                                   Duration reconnectTimeout) {
+    return new SqlServerLogin(jdbcUrl, driverProperties, lease, reconnectTimeout);
+  }
+}
