@@ -8,10 +8,9 @@ import io.github.azuremi.jdbc.internal.db.JdbcUrl;
 import io.github.azuremi.jdbc.internal.db.Logins;
 import io.github.azuremi.jdbc.internal.db.TokenAuthenticatingDataSource;
 import io.github.azuremi.jdbc.internal.metrics.MicrometerTokenMetrics;
-import io.github.azuremi.jdbc.internal.token.Backoff;
 import io.github.azuremi.jdbc.internal.token.CredentialSource;
-import io.github.azuremi.jdbc.internal.token.RefreshPolicy;
-import io.github.azuremi.jdbc.internal.token.TokenCache;
+import io.github.azuremi.jdbc.internal.token.TokenSettings;
+import io.github.azuremi.jdbc.internal.token.TokenRegistry;
 import io.github.azuremi.jdbc.internal.token.TokenKey;
 import io.github.azuremi.jdbc.internal.token.TokenLease;
 import org.slf4j.Logger;
@@ -55,27 +54,22 @@ public class ManagedIdentityDataSource extends HikariDataSource {
       "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   private static final String MYSQL_CLEAR_PASSWORD_PLUGIN = "com.mysql.cj.protocol.a.authentication.MysqlClearPasswordPlugin";
 
-  static final long DEFAULT_EXPIRY_MARGIN_MS = RefreshPolicy.DEFAULT_EXPIRY_MARGIN.toMillis();
-  static final long DEFAULT_FETCH_TIMEOUT_MS = 20_000;
-  static final long MIN_FETCH_TIMEOUT_MS = 250;
-  static final long DEFAULT_RETRY_BACKOFF_MS = Backoff.DEFAULT_INITIAL.toMillis();
-  static final long DEFAULT_RETRY_MAX_BACKOFF_MS = Backoff.DEFAULT_MAX.toMillis();
 
   private String credential;
   private String managedIdentityClientId;
   private String tenantId;
   private TokenCredential tokenCredential;
   private String tokenScope;
-  private double tokenRefreshRatio = RefreshPolicy.DEFAULT_RATIO;
-  private double tokenRefreshJitter = RefreshPolicy.DEFAULT_JITTER;
-  private long tokenExpiryMargin = DEFAULT_EXPIRY_MARGIN_MS;
-  private long tokenFetchTimeout = DEFAULT_FETCH_TIMEOUT_MS;
-  private long tokenRetryBackoff = DEFAULT_RETRY_BACKOFF_MS;
-  private long tokenRetryMaxBackoff = DEFAULT_RETRY_MAX_BACKOFF_MS;
+  private double tokenRefreshRatio = TokenSettings.DEFAULTS.refreshRatio();
+  private double tokenRefreshJitter = TokenSettings.DEFAULTS.refreshJitter();
+  private long tokenExpiryMargin = TokenSettings.DEFAULTS.expiryMargin().toMillis();
+  private long tokenFetchTimeout = TokenSettings.DEFAULTS.fetchTimeout().toMillis();
+  private long tokenRetryBackoff = TokenSettings.DEFAULTS.retryBackoff().toMillis();
+  private long tokenRetryMaxBackoff = TokenSettings.DEFAULTS.retryMaxBackoff().toMillis();
   private boolean allowTokenWithoutTls;
   private String refusedPassword;
   private final List<TokenListener> tokenListeners = new CopyOnWriteArrayList<>();
-  private TokenCache tokenCache;
+  private TokenRegistry tokenCache;
   private Object meterRegistry;
   private volatile AutoCloseable tokenMetrics; // typed so that this class needs no Micrometer class
 
@@ -110,8 +104,8 @@ public class ManagedIdentityDataSource extends HikariDataSource {
     JdbcUrl url = validateUrlAndCredentials(name);
     super.validate(); // Hikari's own checks; names the pool if unnamed
     name = getPoolName();
-    validateTimings(name);
-    wire(name, url);
+    TokenSettings timings = validateTimings(name);
+    wire(name, url, timings);
   }
 
   private JdbcUrl validateUrlAndCredentials(String pool) {
@@ -296,41 +290,23 @@ public class ManagedIdentityDataSource extends HikariDataSource {
     }
   }
 
-  private void validateTimings(String pool) {
-    if (!(tokenRefreshRatio > 0.0 && tokenRefreshRatio < 1.0)) {
-      LOG.warn("{} - tokenRefreshRatio must be greater than 0 and less than 1, was {}; using {}", pool,
-          tokenRefreshRatio, RefreshPolicy.DEFAULT_RATIO);
-      tokenRefreshRatio = RefreshPolicy.DEFAULT_RATIO;
-    }
-    if (!(tokenRefreshJitter >= 0.0 && tokenRefreshJitter <= 0.5)) {
-      LOG.warn("{} - tokenRefreshJitter must be between 0 and 0.5, was {}; using {}", pool, tokenRefreshJitter,
-          RefreshPolicy.DEFAULT_JITTER);
-      tokenRefreshJitter = RefreshPolicy.DEFAULT_JITTER;
-    }
-    if (tokenExpiryMargin < 0) {
-      LOG.warn("{} - tokenExpiryMargin must not be negative, was {}ms; using {}ms", pool, tokenExpiryMargin,
-          DEFAULT_EXPIRY_MARGIN_MS);
-      tokenExpiryMargin = DEFAULT_EXPIRY_MARGIN_MS;
-    }
-    if (tokenFetchTimeout < MIN_FETCH_TIMEOUT_MS) {
-      LOG.warn("{} - tokenFetchTimeout is less than {}ms, was {}ms; using {}ms", pool, MIN_FETCH_TIMEOUT_MS,
-          tokenFetchTimeout, DEFAULT_FETCH_TIMEOUT_MS);
-      tokenFetchTimeout = DEFAULT_FETCH_TIMEOUT_MS;
-    }
-    if (tokenRetryBackoff <= 0) {
-      LOG.warn("{} - tokenRetryBackoff must be positive, was {}ms; using {}ms", pool, tokenRetryBackoff,
-          DEFAULT_RETRY_BACKOFF_MS);
-      tokenRetryBackoff = DEFAULT_RETRY_BACKOFF_MS;
-    }
-    if (tokenRetryMaxBackoff < tokenRetryBackoff) {
-      long fallback = Math.max(tokenRetryBackoff, DEFAULT_RETRY_MAX_BACKOFF_MS);
-      LOG.warn("{} - tokenRetryMaxBackoff ({}ms) is less than tokenRetryBackoff ({}ms); using {}ms", pool,
-          tokenRetryMaxBackoff, tokenRetryBackoff, fallback);
-      tokenRetryMaxBackoff = fallback;
-    }
+  /** Out-of-range timings warn and fall back to their defaults (TokenSettings decides which and why). */
+  private TokenSettings validateTimings(String pool) {
+    List<String> warnings = new java.util.ArrayList<>();
+    TokenSettings checked = new TokenSettings(tokenRefreshRatio, tokenRefreshJitter, Duration.ofMillis(tokenExpiryMargin),
+        Duration.ofMillis(tokenFetchTimeout), Duration.ofMillis(tokenRetryBackoff), Duration.ofMillis(tokenRetryMaxBackoff))
+        .checked(warnings);
+    warnings.forEach(w -> LOG.warn("{} - {}", pool, w));
+    tokenRefreshRatio = checked.refreshRatio();
+    tokenRefreshJitter = checked.refreshJitter();
+    tokenExpiryMargin = checked.expiryMargin().toMillis();
+    tokenFetchTimeout = checked.fetchTimeout().toMillis();
+    tokenRetryBackoff = checked.retryBackoff().toMillis();
+    tokenRetryMaxBackoff = checked.retryMaxBackoff().toMillis();
+    return checked;
   }
 
-  private synchronized void wire(String pool, JdbcUrl url) {
+  private synchronized void wire(String pool, JdbcUrl url, TokenSettings settings) {
     if (lease != null) {
       return; // a previous start attempt failed after wiring; keep the same lease
     }
@@ -347,12 +323,8 @@ public class ManagedIdentityDataSource extends HikariDataSource {
     }
     String scope = tokenScope != null ? tokenScope.trim() : kind.defaultScope(url.host());
     TokenKey key = new TokenKey(credentialSource(), scope, tenantId == null ? null : tenantId.trim());
-    TokenCache.Settings settings = new TokenCache.Settings(
-        new RefreshPolicy(tokenRefreshRatio, tokenRefreshJitter, Duration.ofMillis(tokenExpiryMargin)),
-        new Backoff(Duration.ofMillis(tokenRetryBackoff), Duration.ofMillis(tokenRetryMaxBackoff)),
-        Duration.ofMillis(tokenFetchTimeout));
 
-    TokenLease newLease = (tokenCache != null ? tokenCache : TokenCache.shared())
+    TokenLease newLease = (tokenCache != null ? tokenCache : TokenRegistry.shared())
         .register(key, settings, new ListenerFanout());
     TokenAuthenticatingDataSource.Login login;
     try {
@@ -558,7 +530,7 @@ public class ManagedIdentityDataSource extends HikariDataSource {
   }
 
   /** Uses a cache other than the process-wide one: for tests and benchmarks. */
-  void setTokenCache(TokenCache cache) {
+  void setTokenCache(TokenRegistry cache) {
     checkNotStarted();
     this.tokenCache = cache;
   }

@@ -4,7 +4,7 @@ import io.github.azuremi.jdbc.ManagedIdentityDataSource;
 import io.github.azuremi.jdbc.testsupport.LocalManagedIdentityEndpoint;
 import io.github.azuremi.jdbc.testsupport.TestDatabase;
 import io.github.azuremi.jdbc.testsupport.TestDatabases;
-import io.github.azuremi.jdbc.internal.token.TokenCache;
+import io.github.azuremi.jdbc.internal.token.TokenRegistry;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -136,7 +136,7 @@ class TomcatJndiResourceTest {
     context.addServletMappingDecoded("/probe", "probe");
     tomcat.start();
     int port = tomcat.getConnector().getLocalPort();
-    int keysBefore = TokenCache.shared().keyCount();
+    int keysBefore = TokenRegistry.shared().keyCount();
 
     HttpResponse<String> response = HttpClient.newHttpClient().send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/app/probe")).timeout(Duration.ofSeconds(30)).build(),
@@ -150,11 +150,11 @@ class TomcatJndiResourceTest {
     assertThat(ds.getPoolName()).isEqualTo("app");
     assertThat(ds.getMaximumPoolSize()).isEqualTo(10);
     assertThat(ds.isRunning()).isTrue();
-    assertThat(TokenCache.shared().keyCount()).as("the pool's token registered").isEqualTo(keysBefore + 1);
+    assertThat(TokenRegistry.shared().keyCount()).as("the pool's token registered").isEqualTo(keysBefore + 1);
 
     context.stop(); // what undeploying or stopping the application does
 
     assertThat(ds.isClosed()).as("closeMethod=\"close\" closed the pool").isTrue();
-    assertThat(TokenCache.shared().keyCount()).as("the pool's token dropped").isEqualTo(keysBefore);
+    assertThat(TokenRegistry.shared().keyCount()).as("the pool's token dropped").isEqualTo(keysBefore);
   }
 }

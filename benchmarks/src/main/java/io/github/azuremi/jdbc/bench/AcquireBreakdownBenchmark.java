@@ -9,7 +9,7 @@ import io.github.azuremi.jdbc.bench.support.Endpoints;
 import io.github.azuremi.jdbc.internal.token.CachedToken;
 import io.github.azuremi.jdbc.internal.token.CredentialSource;
 import io.github.azuremi.jdbc.internal.token.RefreshPolicy;
-import io.github.azuremi.jdbc.internal.token.TokenCache;
+import io.github.azuremi.jdbc.internal.token.TokenRegistry;
 import io.github.azuremi.jdbc.internal.token.TokenKey;
 import io.github.azuremi.jdbc.internal.token.TokenLease;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -67,7 +67,7 @@ public class AcquireBreakdownBenchmark {
   @Setup(Level.Trial)
   public void setUp() {
     key = new TokenKey(CredentialSource.of(Caches.staticCredential()), Endpoints.OSSRDBMS_SCOPE, null);
-    lease = Caches.newTokenCache().register(key, TokenCache.Settings.defaults(), null);
+    lease = Caches.newTokenCache().register(key, TokenSettings.DEFAULTS, null);
     CachedToken token = lease.acquire(Duration.ofSeconds(5));
 
     asyncCache = Caffeine.newBuilder()

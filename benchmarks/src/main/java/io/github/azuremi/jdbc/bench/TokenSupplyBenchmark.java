@@ -9,7 +9,7 @@ import io.github.azuremi.jdbc.bench.support.Endpoints;
 import io.github.azuremi.jdbc.testsupport.LocalManagedIdentityEndpoint;
 import io.github.azuremi.jdbc.internal.token.CachedToken;
 import io.github.azuremi.jdbc.internal.token.CredentialSource;
-import io.github.azuremi.jdbc.internal.token.TokenCache;
+import io.github.azuremi.jdbc.internal.token.TokenRegistry;
 import io.github.azuremi.jdbc.internal.token.TokenKey;
 import io.github.azuremi.jdbc.internal.token.TokenLease;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  * 1. Token supply on a cache hit: what each new physical connection pays to get its password when a valid
  * token is cached.
  * <ul>
- *   <li>{@code ours}: {@link TokenLease#acquire} on this library's Caffeine-backed {@link TokenCache}, the
+ *   <li>{@code ours}: {@link TokenLease#acquire} on this library's Caffeine-backed {@link TokenRegistry}, the
  *   call TokenAuthenticatingDataSource makes for every login;</li>
  *   <li>{@code azureIdentity}: azure-identity's {@code ManagedIdentityCredential.getTokenSync}, answered
  *   from its own (MSAL4J) cache;</li>
@@ -71,9 +71,9 @@ public class TokenSupplyBenchmark {
     credential = Caches.managedIdentityCredential();
     request = Caches.request(Endpoints.OSSRDBMS_SCOPE);
 
-    TokenCache cache = Caches.newTokenCache();
+    TokenRegistry cache = Caches.newTokenCache();
     lease = cache.register(new TokenKey(CredentialSource.of(credential), Endpoints.OSSRDBMS_SCOPE, null),
-        TokenCache.Settings.defaults(), null);
+        TokenSettings.DEFAULTS, null);
     CachedToken first = lease.acquire(TIMEOUT); // the one request of our cache
     AccessToken direct = credential.getTokenSync(request); // same credential: MSAL's cache answers
     require(direct.getToken().equals(first.accessToken()), "azure-identity did not answer from its cache");

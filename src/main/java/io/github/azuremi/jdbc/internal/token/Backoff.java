@@ -10,10 +10,6 @@ import java.time.Duration;
  */
 public final class Backoff {
 
-  public static final Duration DEFAULT_INITIAL = Duration.ofSeconds(1);
-  /** azure-core's token cache and the Cloud SQL connector both wait about 30 s between failed refreshes. */
-  public static final Duration DEFAULT_MAX = Duration.ofSeconds(30);
-
   private final long initialNanos;
   private final long maxNanos;
 
@@ -29,7 +25,7 @@ public final class Backoff {
   }
 
   public static Backoff defaults() {
-    return new Backoff(DEFAULT_INITIAL, DEFAULT_MAX);
+    return TokenSettings.DEFAULTS.backoff();
   }
 
   /**

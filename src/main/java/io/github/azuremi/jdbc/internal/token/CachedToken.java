@@ -5,7 +5,7 @@ import java.time.Instant;
 /**
  * An access token with its schedule. Immutable. {@link #toString()} never shows the token itself.
  */
-public final class CachedToken implements TokenCache.Slot {
+public final class CachedToken {
 
   private final String accessToken;
   private final Instant fetchedAt;
@@ -13,22 +13,31 @@ public final class CachedToken implements TokenCache.Slot {
   private final Instant refreshAt;
   private final Instant usableUntil;
   private final long refreshAtNanos;
+  private final long usableUntilNanos;
 
   /**
-   * @param refreshAtNanos the refresh point on the monotonic ticker of the cache (what the hot path of
-   *                       {@link TokenCache} compares with: one cheap clock read instead of a wall-clock one)
+   * @param refreshAtNanos   the refresh point on the monotonic ticker of the {@link TimeSource} (what the hot
+   *                         path of {@link SharedToken} compares with: one cheap clock read)
+   * @param usableUntilNanos the end of the usable time on the same ticker (when the store drops the token);
+   *                         never before {@code refreshAtNanos}
    */
   public CachedToken(String accessToken, Instant fetchedAt, Instant expiresAt, RefreshPolicy.Schedule schedule,
-                     long refreshAtNanos) {
+                     long refreshAtNanos, long usableUntilNanos) {
     this.accessToken = accessToken;
     this.fetchedAt = fetchedAt;
     this.expiresAt = expiresAt;
     this.refreshAt = schedule.refreshAt();
     this.usableUntil = schedule.usableUntil();
     this.refreshAtNanos = refreshAtNanos;
+    this.usableUntilNanos = usableUntilNanos;
   }
 
-  /** The refresh point on the cache's monotonic ticker. */
+  /** The end of the usable time on the monotonic ticker. */
+  long usableUntilNanos() {
+    return usableUntilNanos;
+  }
+
+  /** The refresh point on the monotonic ticker. */
   long refreshAtNanos() {
     return refreshAtNanos;
   }

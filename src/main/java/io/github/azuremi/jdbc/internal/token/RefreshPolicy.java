@@ -25,10 +25,6 @@ import java.time.Instant;
  */
 public final class RefreshPolicy {
 
-  public static final double DEFAULT_RATIO = 0.5;
-  public static final double DEFAULT_JITTER = 0.1;
-  public static final Duration DEFAULT_EXPIRY_MARGIN = Duration.ofSeconds(30);
-
   private final double ratio;
   private final double jitter;
   private final Duration expiryMargin;
@@ -49,7 +45,7 @@ public final class RefreshPolicy {
   }
 
   public static RefreshPolicy defaults() {
-    return new RefreshPolicy(DEFAULT_RATIO, DEFAULT_JITTER, DEFAULT_EXPIRY_MARGIN);
+    return TokenSettings.DEFAULTS.policy();
   }
 
   /**

@@ -2,7 +2,8 @@ package io.github.azuremi.jdbc.internal.db;
 
 import com.azure.core.credential.AccessToken;
 import io.github.azuremi.jdbc.internal.token.CredentialSource;
-import io.github.azuremi.jdbc.internal.token.TokenCache;
+import io.github.azuremi.jdbc.internal.token.TokenRegistry;
+import io.github.azuremi.jdbc.internal.token.TokenSettings;
 import io.github.azuremi.jdbc.internal.token.TokenKey;
 import io.github.azuremi.jdbc.internal.token.TokenLease;
 import io.github.azuremi.jdbc.internal.token.RefreshTimer;
@@ -29,12 +30,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class TokenAuthenticatingDataSourceTest {
 
   private final AtomicInteger issued = new AtomicInteger();
-  private final TokenCache cache = new TokenCache(TimeSource.system(), (task, delay) -> new CompletableFuture<>(),
+  private final TokenRegistry cache = new TokenRegistry(TimeSource.system(), (task, delay) -> new CompletableFuture<>(),
       Runnable::run, () -> 0.0);
   private final TokenLease lease = cache.register(new TokenKey(CredentialSource.of(
       request -> Mono.fromCallable(() -> new AccessToken("tok-" + issued.incrementAndGet(),
           OffsetDateTime.now().plusHours(1)))), "https://ossrdbms-aad.database.windows.net/.default", null),
-      TokenCache.Settings.defaults(), null);
+      TokenSettings.DEFAULTS, null);
   private final List<String> loginsWith = new ArrayList<>();
 
   @AfterEach
@@ -96,10 +97,10 @@ class TokenAuthenticatingDataSourceTest {
 
   @Test
   void whenTheCredentialReturnsTheSameTokenTheLoginIsNotRepeated() {
-    TokenLease sticky = new TokenCache(TimeSource.system(), (task, delay) -> new CompletableFuture<>(), Runnable::run,
+    TokenLease sticky = new TokenRegistry(TimeSource.system(), (task, delay) -> new CompletableFuture<>(), Runnable::run,
         () -> 0.0).register(new TokenKey(CredentialSource.of(r -> Mono.just(new AccessToken("cached-by-msal",
         OffsetDateTime.now().plusHours(24)))), "https://ossrdbms-aad.database.windows.net/.default", null),
-        TokenCache.Settings.defaults(), null);
+        TokenSettings.DEFAULTS, null);
     TokenAuthenticatingDataSource ds = new TokenAuthenticatingDataSource("pool", DatabaseKind.POSTGRESQL, "app", sticky,
         (user, token) -> {
           loginsWith.add(token.accessToken());
@@ -114,9 +115,9 @@ class TokenAuthenticatingDataSourceTest {
 
   @Test
   void noTokenIsATransientConnectionFailureNamingTheCause() {
-    TokenLease broken = new TokenCache(TimeSource.system(), RefreshTimer.daemon(), Runnable::run, () -> 0.0)
+    TokenLease broken = new TokenRegistry(TimeSource.system(), RefreshTimer.daemon(), Runnable::run, () -> 0.0)
         .register(new TokenKey(CredentialSource.of(r -> Mono.error(new IllegalStateException("no identity here"))),
-            "https://ossrdbms-aad.database.windows.net/.default", null), TokenCache.Settings.defaults(), null);
+            "https://ossrdbms-aad.database.windows.net/.default", null), TokenSettings.DEFAULTS, null);
     TokenAuthenticatingDataSource ds = new TokenAuthenticatingDataSource("pool-x", DatabaseKind.POSTGRESQL, "app",
         broken, (u, t) -> fakeConnection());
     assertThatThrownBy(ds::getConnection)

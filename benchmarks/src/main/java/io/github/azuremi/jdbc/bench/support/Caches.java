@@ -6,7 +6,7 @@ import com.azure.core.credential.TokenRequestContext;
 import com.azure.identity.ManagedIdentityCredentialBuilder;
 import io.github.azuremi.jdbc.internal.token.RefreshTimer;
 import io.github.azuremi.jdbc.internal.token.TimeSource;
-import io.github.azuremi.jdbc.internal.token.TokenCache;
+import io.github.azuremi.jdbc.internal.token.TokenRegistry;
 import reactor.core.publisher.Mono;
 
 import java.time.OffsetDateTime;
@@ -32,8 +32,8 @@ public final class Caches {
   private Caches() {}
 
   /** A token cache with the production clocks, timer and jitter, and nothing in it. */
-  public static TokenCache newTokenCache() {
-    return new TokenCache(TimeSource.system(), RefreshTimer.daemon(), FETCH_EXECUTOR,
+  public static TokenRegistry newTokenCache() {
+    return new TokenRegistry(TimeSource.system(), RefreshTimer.daemon(), FETCH_EXECUTOR,
         () -> ThreadLocalRandom.current().nextDouble());
   }
 

@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * The token cache's behaviour, specified with a fake clock, a hand-run timer and a fake credential:
  * nothing here sleeps, except where real threads must meet.
  */
-class TokenCacheTest {
+class TokenRegistryTest {
 
   private static final String SCOPE = "https://ossrdbms-aad.database.windows.net/.default";
   private static final Duration WAIT = Duration.ofSeconds(5);
@@ -34,7 +34,7 @@ class TokenCacheTest {
   private final List<TokenLease> leases = new ArrayList<>();
 
   /** A cache whose token requests run on the calling thread: deterministic. */
-  private TokenCache cache = new TokenCache(time, timer, Runnable::run, () -> 0.0);
+  private TokenRegistry cache = new TokenRegistry(time, timer, Runnable::run, () -> 0.0);
 
   @AfterEach
   void tearDown() {
@@ -44,7 +44,7 @@ class TokenCacheTest {
   }
 
   private TokenLease lease(CredentialSource source, String scope) {
-    TokenLease lease = cache.register(new TokenKey(source, scope, null), TokenCache.Settings.defaults(), null);
+    TokenLease lease = cache.register(new TokenKey(source, scope, null), TokenSettings.DEFAULTS, null);
     leases.add(lease);
     return lease;
   }
@@ -54,7 +54,7 @@ class TokenCacheTest {
   }
 
   private void useRealThreadsForRequests() {
-    cache = new TokenCache(time, timer, threads, () -> 0.0);
+    cache = new TokenRegistry(time, timer, threads::execute, () -> 0.0);
   }
 
   // 1. One cache per process, keyed by identity + scope (+ tenant) ---------------------------------------
@@ -78,7 +78,7 @@ class TokenCacheTest {
     lease(source, SCOPE).acquire(WAIT);
     lease(source, "https://database.windows.net/.default").acquire(WAIT);
     TokenLease tenant = cache.register(new TokenKey(source, SCOPE, "contoso.onmicrosoft.com"),
-        TokenCache.Settings.defaults(), null);
+        TokenSettings.DEFAULTS, null);
     leases.add(tenant);
     tenant.acquire(WAIT);
 
@@ -143,9 +143,9 @@ class TokenCacheTest {
   void jitterSpreadsRefreshesOfIdenticalTokens() {
     List<Instant> refreshPoints = new ArrayList<>();
     for (double sample : new double[] {0.0, 0.5, 0.99}) {
-      TokenCache c = new TokenCache(time, timer, Runnable::run, () -> sample);
+      TokenRegistry c = new TokenRegistry(time, timer, Runnable::run, () -> sample);
       TokenLease l = c.register(new TokenKey(CredentialSource.of(credential), SCOPE, null),
-          TokenCache.Settings.defaults(), null);
+          TokenSettings.DEFAULTS, null);
       refreshPoints.add(l.acquire(WAIT).refreshAt());
       l.close();
     }
@@ -314,9 +314,12 @@ class TokenCacheTest {
   }
 
   @Test
-  void aHangingEndpointFailsTheCallerWithinItsTimeout() {
+  void afterTheFirstTokenAHangingEndpointFailsTheCallerWithinItsTimeout() {
     useRealThreadsForRequests();
+    credential.lifetime(Duration.ofMinutes(10));
     TokenLease lease = lease();
+    lease.acquire(WAIT);
+    time.advance(Duration.ofMinutes(10)); // the token expired; the timer did not run
     credential.block();
 
     long started = System.nanoTime();
@@ -326,6 +329,37 @@ class TokenCacheTest {
         .hasMessageContaining(SCOPE);
     assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(3_000);
   }
+
+  @Test
+  void theFirstTokenIsWaitedForAsLongAsTheFetchTimeoutNotOnlyTheCallersTimeout() throws Exception {
+    useRealThreadsForRequests();
+    TokenLease lease = lease();
+    CountDownLatch gate = credential.block();
+
+    // the caller allows 50 ms, but a pool's first token may take as long as a request may take (20 s)
+    Future<CachedToken> first = threads.submit(() -> lease.acquire(Duration.ofMillis(50)));
+    awaitTrue(() -> credential.requests() == 1);
+    Thread.sleep(200); // longer than the caller's own timeout
+    assertThat(first).as("still waiting for the first token").isNotDone();
+    gate.countDown();
+    assertThat(first.get(5, TimeUnit.SECONDS).accessToken()).isEqualTo("token-1");
+  }
+
+  @Test
+  void theFirstTokenWaitEndsWithTheFetchTimeoutOnTheLibrarysTimer() throws Exception {
+    useRealThreadsForRequests();
+    TokenLease lease = lease();
+    credential.block();
+
+    Future<CachedToken> first = threads.submit(() -> lease.acquire(Duration.ofMillis(50)));
+    awaitTrue(() -> credential.requests() == 1);
+    time.advance(TokenSettings.DEFAULTS.fetchTimeout());
+    assertThat(timer.runDue()).as("the fetch timeout is a task of the library's timer").isEqualTo(1);
+    assertThatThrownBy(() -> first.get(5, TimeUnit.SECONDS))
+        .hasCauseInstanceOf(TokenUnavailableException.class)
+        .hasMessageContaining("did not answer within the token fetch timeout (20000 ms)");
+  }
+
 
   @Test
   void aMessageNeverContainsAToken() {
@@ -392,7 +426,7 @@ class TokenCacheTest {
     assertThat(lease.replaceRejected(fresh, WAIT)).isNull();
     assertThat(credential.requests()).isEqualTo(2);
 
-    time.advance(TokenCache.FORCED_REFRESH_MIN_INTERVAL);
+    time.advance(SharedToken.FORCED_REFRESH_MIN_INTERVAL);
     assertThat(lease.replaceRejected(fresh, WAIT)).isNotNull();
     assertThat(credential.requests()).isEqualTo(3);
   }
