@@ -45,6 +45,32 @@ public record TokenSettings(double refreshRatio, double refreshJitter, Duration 
     Objects.requireNonNull(retryMaxBackoff, "retryMaxBackoff");
   }
 
+  // equals, hashCode and toString are written out: the generated ones bootstrap through
+  // java.lang.runtime.ObjectMethods, whose shared method handles cache the last record type they were adapted
+  // to (MethodHandle.asTypeCache, JDK 17). That pinned the class loader of an undeployed web application
+  // (found by ClassLoaderLeakTest: ObjectMethods.OBJECT_EQ -> asTypeCache -> MethodType -> TokenSettings).
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof TokenSettings other
+        && Double.compare(refreshRatio, other.refreshRatio) == 0
+        && Double.compare(refreshJitter, other.refreshJitter) == 0
+        && expiryMargin.equals(other.expiryMargin) && fetchTimeout.equals(other.fetchTimeout)
+        && retryBackoff.equals(other.retryBackoff) && retryMaxBackoff.equals(other.retryMaxBackoff);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(refreshRatio, refreshJitter, expiryMargin, fetchTimeout, retryBackoff, retryMaxBackoff);
+  }
+
+  @Override
+  public String toString() {
+    return "TokenSettings[refreshRatio=" + refreshRatio + ", refreshJitter=" + refreshJitter + ", expiryMargin="
+        + expiryMargin + ", fetchTimeout=" + fetchTimeout + ", retryBackoff=" + retryBackoff + ", retryMaxBackoff="
+        + retryMaxBackoff + ']';
+  }
+
   /** The same settings with another fetch timeout (tests use short ones). */
   public TokenSettings withFetchTimeout(Duration timeout) {
     return new TokenSettings(refreshRatio, refreshJitter, expiryMargin, timeout, retryBackoff, retryMaxBackoff);
