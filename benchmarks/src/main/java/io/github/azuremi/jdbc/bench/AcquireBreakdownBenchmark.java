@@ -10,6 +10,7 @@ import io.github.azuremi.jdbc.internal.token.CachedToken;
 import io.github.azuremi.jdbc.internal.token.CredentialSource;
 import io.github.azuremi.jdbc.internal.token.RefreshPolicy;
 import io.github.azuremi.jdbc.internal.token.TokenRegistry;
+import io.github.azuremi.jdbc.internal.token.TokenSettings;
 import io.github.azuremi.jdbc.internal.token.TokenKey;
 import io.github.azuremi.jdbc.internal.token.TokenLease;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -33,7 +33,7 @@ public final class Caches {
 
   /** A token cache with the production clocks, timer and jitter, and nothing in it. */
   public static TokenRegistry newTokenCache() {
-    return new TokenRegistry(TimeSource.system(), RefreshTimer.daemon(), FETCH_EXECUTOR,
+    return new TokenRegistry(TimeSource.system(), RefreshTimer.daemon(), FETCH_EXECUTOR::execute,
         () -> ThreadLocalRandom.current().nextDouble());
   }
 
