@@ -307,7 +307,15 @@ final class SharedToken {
   private void finish(Request request, AccessToken answer, Throwable error) {
     Instant now = time.instant();
     Throwable failure = Redaction.sanitize(error == null ? checkToken(answer, now) : unwrap(error));
-    CachedToken token = failure == null ? newToken(request, answer) : null;
+    CachedToken token = null;
+    if (failure == null) {
+      try {
+        token = newToken(request, answer);
+      } catch (ArithmeticException e) { // an expiry centuries away overflows the nanosecond schedule
+        failure = new IllegalStateException("the credential returned a token with an implausible expiry ("
+            + answer.getExpiresAt() + ")");
+      }
+    }
     boolean wasClosed;
     int failuresBefore;
     int failuresNow;
