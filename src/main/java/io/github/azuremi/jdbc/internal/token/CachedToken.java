@@ -14,6 +14,7 @@ public final class CachedToken {
   private final Instant usableUntil;
   private final long refreshAtNanos;
   private final long usableUntilNanos;
+  private final long refreshAtMillis;
 
   /**
    * @param refreshAtNanos   the refresh point on the monotonic ticker of the {@link TimeSource} (what the hot
@@ -30,6 +31,12 @@ public final class CachedToken {
     this.usableUntil = schedule.usableUntil();
     this.refreshAtNanos = refreshAtNanos;
     this.usableUntilNanos = usableUntilNanos;
+    this.refreshAtMillis = schedule.refreshAt().toEpochMilli();
+  }
+
+  /** The refresh point on the wall clock, in milliseconds: what the hot path compares with. */
+  long refreshAtMillis() {
+    return refreshAtMillis;
   }
 
   /** The end of the usable time on the monotonic ticker. */

@@ -44,6 +44,9 @@ public interface RefreshTimer {
           return t;
         });
         executor.setRemoveOnCancelPolicy(true);
+        // a schedule() that races idle() restarts the thread: let it end by itself once nothing is queued
+        executor.setKeepAliveTime(1, TimeUnit.SECONDS);
+        executor.allowCoreThreadTimeOut(true);
       }
       return executor.schedule(task, Math.max(0, delayNanos), TimeUnit.NANOSECONDS);
     }

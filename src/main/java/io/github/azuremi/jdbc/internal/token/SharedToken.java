@@ -70,6 +70,8 @@ final class SharedToken {
 
   /** After a refused token was replaced, another replacement is not requested for this long. */
   static final Duration FORCED_REFRESH_MIN_INTERVAL = Duration.ofSeconds(5);
+  /** Longer lifetimes are scheduled as this long: nanosecond arithmetic on the ticker must not overflow. */
+  static final Duration MAX_LIFETIME = Duration.ofDays(365L * 50);
 
   private final TokenKey key;
   private final TokenSettings settings;
@@ -93,7 +95,7 @@ final class SharedToken {
   @GuardedBy("lock") private long nextAttemptNanos;
   @GuardedBy("lock") private Throwable lastFailure;
   /** The last refused token value for which a replacement was requested or joined. */
-  @GuardedBy("lock") private String lastRefused;
+  @GuardedBy("lock") private final java.util.Deque<String> refusedValues = new java.util.ArrayDeque<>();
   @GuardedBy("lock") private long lastForcedNanos;
   @GuardedBy("lock") private boolean forcedOnce;
   /** Identifies the timer task that is current; older tasks do nothing when they fire. */
@@ -140,17 +142,29 @@ final class SharedToken {
    * arrived, as long as a request may take).
    */
   CachedToken acquire(Duration timeout) {
-    CachedToken token = hot.get();
-    if (token != null && time.read() - token.refreshAtNanos() < 0) {
-      return token;
-    }
-    return acquireSlow(timeout);
+    return acquire(timeout, false);
   }
 
-  private CachedToken acquireSlow(Duration timeout) {
+  /** @param poolsFirst whether the calling pool has never had a token (it then waits up to fetchTimeout) */
+  CachedToken acquire(Duration timeout, boolean poolsFirst) {
+    CachedToken token = hot.get();
+    // One wall-clock read: the monotonic clock would not notice a suspended host, whose tokens expired
+    // meanwhile by the wall clock (the server's). The refresh point lies before the usable end.
+    if (token != null && time.wallMillis() < token.refreshAtMillis()) {
+      return token;
+    }
+    return acquireSlow(timeout, poolsFirst);
+  }
+
+  private CachedToken acquireSlow(Duration timeout, boolean poolsFirst) {
     CachedToken stored = registry.store().getIfPresent(this);
-    if (stored != null) { // usable: the store drops tokens at the end of their usable time
-      if (time.read() - stored.refreshAtNanos() >= 0) {
+    if (stored != null && !stored.isUsable(time.instant())) {
+      // the store expires tokens on the monotonic clock, which stood still while the host was suspended
+      drop(stored);
+      stored = null;
+    }
+    if (stored != null) { // usable
+      if (time.read() - stored.refreshAtNanos() >= 0 || stored.isRefreshDue(time.instant())) {
         request(null); // refresh in the background; coalesced with any running one
       }
       return stored;
@@ -159,7 +173,7 @@ final class SharedToken {
     if (request == null) {
       throw restingFailure();
     }
-    return await(request, hadToken ? timeout : max(timeout, settings.fetchTimeout()));
+    return await(request, hadToken && !poolsFirst ? timeout : max(timeout, settings.fetchTimeout()));
   }
 
   /**
@@ -170,24 +184,29 @@ final class SharedToken {
    */
   CachedToken replaceRejected(CachedToken rejected, Duration timeout) {
     long now = time.read();
+    Instant wallNow = time.instant();
     Request request;
     boolean started = false;
+    TokenUnavailableException restingFailure = null;
     synchronized (lock) {
       checkOpen();
       if (inFlight != null) {
         request = inFlight; // join: its token is newer than the one refused
-        lastRefused = rejected.accessToken();
+        rememberRefused(rejected);
         forgetIfLatest(rejected);
-      } else if (latest != null && !latest.sameTokenAs(rejected) && now - latest.usableUntilNanos() < 0) {
+      } else if (latest != null && !latest.sameTokenAs(rejected) && now - latest.usableUntilNanos() < 0
+          && latest.isUsable(wallNow)) {
         return latest; // replaced already: no request needed
-      } else if (rejected.accessToken().equals(lastRefused)
+      } else if (refusedValues.contains(rejected.accessToken())
           || forcedOnce && now - lastForcedNanos < FORCED_REFRESH_MIN_INTERVAL.toNanos()) {
         return null;
       } else if (isResting(now)) {
-        throw restingFailureLocked(now);
+        restingFailure = restingFailureLocked(now);
+        forgetIfLatest(rejected);
+        request = null;
       } else {
         request = inFlight = new Request(now, time.instant(), latest);
-        lastRefused = rejected.accessToken();
+        rememberRefused(rejected);
         forgetIfLatest(rejected);
         lastForcedNanos = now;
         forcedOnce = true;
@@ -198,11 +217,33 @@ final class SharedToken {
     // if it is still the one there (a replacement may have been published meanwhile).
     hot.compareAndSet(rejected, null);
     registry.store().asMap().remove(this, rejected);
+    if (restingFailure != null) {
+      throw restingFailure;
+    }
     if (started) {
       LOG.info("{}: the database refused a cached token; fetching a fresh one", key);
       launch(request);
     }
     return await(request, timeout);
+  }
+
+  @GuardedBy("lock")
+  private void rememberRefused(CachedToken rejected) {
+    if (!refusedValues.contains(rejected.accessToken())) {
+      refusedValues.addLast(rejected.accessToken());
+      if (refusedValues.size() > 8) {
+        refusedValues.removeFirst();
+      }
+    }
+  }
+
+  /** Takes a token that must not start logins any more off the hot path, out of the store and out of latest. */
+  private void drop(CachedToken token) {
+    synchronized (lock) {
+      forgetIfLatest(token);
+    }
+    hot.compareAndSet(token, null);
+    registry.store().asMap().remove(this, token);
   }
 
   /** A refused token is no longer "the latest": it must not be handed out again once dropped. */
@@ -215,7 +256,8 @@ final class SharedToken {
 
   /** The token held, if any, without waiting or fetching; for diagnostics. */
   CachedToken current() {
-    return registry.store().getIfPresent(this);
+    CachedToken stored = registry.store().getIfPresent(this);
+    return stored != null && stored.isUsable(time.instant()) ? stored : null;
   }
 
   /**
@@ -251,6 +293,7 @@ final class SharedToken {
    */
   private Request request(Long timerSeqOrNull) {
     long now = time.read();
+    Instant wallNow = time.instant();
     Request request;
     synchronized (lock) {
       if (closed || timerSeqOrNull != null && timerSeqOrNull != timerSeq) {
@@ -259,7 +302,8 @@ final class SharedToken {
       if (inFlight != null) {
         return inFlight;
       }
-      if (latest != null && now - latest.refreshAtNanos() < 0 && timerSeqOrNull == null) {
+      if (latest != null && now - latest.refreshAtNanos() < 0 && !latest.isRefreshDue(wallNow)
+          && timerSeqOrNull == null) {
         // published between the caller's read of the store and now: no request needed
         return Request.completed(latest);
       }
@@ -274,12 +318,20 @@ final class SharedToken {
 
   /** Starts a request that was published as {@link #inFlight}; called with no lock held. */
   private void launch(Request request) {
-    long timeoutNanos = settings.fetchTimeout().toNanos();
+    long timeoutNanos = saturatedNanos(settings.fetchTimeout());
     // The fetch timeout runs on the library's own timer (CompletableFuture.orTimeout would start the JDK's
     // delay-scheduler thread, which never ends and pins the class loader of whoever started it).
     request.timeoutTask = registry.timer().schedule(() -> finish(request, null,
         new TimeoutException("the identity endpoint did not answer within the token fetch timeout ("
             + settings.fetchTimeout().toMillis() + " ms)")), timeoutNanos);
+    boolean abandoned;
+    synchronized (lock) {
+      abandoned = request.claimed; // closed between publishing the request and here: do not start it
+    }
+    if (abandoned) {
+      cancel(request.timeoutTask);
+      return;
+    }
     TokenRequestContext context = new TokenRequestContext().addScopes(key.scope());
     if (key.tenantId() != null) {
       context.setTenantId(key.tenantId());
@@ -311,9 +363,9 @@ final class SharedToken {
     if (failure == null) {
       try {
         token = newToken(request, answer);
-      } catch (ArithmeticException e) { // an expiry centuries away overflows the nanosecond schedule
-        failure = new IllegalStateException("the credential returned a token with an implausible expiry ("
-            + answer.getExpiresAt() + ")");
+      } catch (RuntimeException e) { // an answer whose schedule cannot be computed is a failure, not a lost request
+        failure = new IllegalStateException("the credential returned a token whose schedule cannot be computed "
+            + "(expires at " + answer.getExpiresAt() + "): " + e);
       }
     }
     boolean wasClosed;
@@ -379,8 +431,10 @@ final class SharedToken {
 
   private CachedToken newToken(Request request, AccessToken answer) {
     Instant expiresAt = answer.getExpiresAt().toInstant();
+    Instant cap = request.startedAt.plus(MAX_LIFETIME);
+    Instant scheduledExpiry = expiresAt.isAfter(cap) ? cap : expiresAt;
     Instant hint = answer.getRefreshAt() == null ? null : answer.getRefreshAt().toInstant();
-    RefreshPolicy.Schedule schedule = policy.schedule(request.startedAt, expiresAt, hint, registry.random());
+    RefreshPolicy.Schedule schedule = policy.schedule(request.startedAt, scheduledExpiry, hint, registry.random());
     // Both points on the monotonic ticker, counted from the request's start as the schedule is.
     long refreshAtNanos = request.startNanos + Duration.between(request.startedAt, schedule.refreshAt()).toNanos();
     long usableUntilNanos = request.startNanos + Duration.between(request.startedAt, schedule.usableUntil()).toNanos();
@@ -514,7 +568,7 @@ final class SharedToken {
 
   private CachedToken await(Request request, Duration timeout) {
     try {
-      return request.result.get(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+      return request.result.get(Math.max(0, saturatedNanos(timeout)), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
       Throwable previous;
       synchronized (lock) {
@@ -571,6 +625,14 @@ final class SharedToken {
       t = t.getCause();
     }
     return t;
+  }
+
+  private static long saturatedNanos(Duration d) {
+    try {
+      return d.toNanos();
+    } catch (ArithmeticException e) {
+      return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
   }
 
   private static Duration max(Duration a, Duration b) {

@@ -14,6 +14,15 @@ public interface TimeSource extends Ticker {
   /** The current wall-clock time. */
   Instant instant();
 
+  /**
+   * The current wall-clock time in milliseconds: what the hot path compares with a token's refresh point.
+   * Tokens expire by the wall clock (the server's), and the monotonic clock stops while the host is
+   * suspended (laptop sleep, VM suspend, {@code docker pause}) when the wall clock does not.
+   */
+  default long wallMillis() {
+    return instant().toEpochMilli();
+  }
+
   /** {@link System#nanoTime()} and {@link Instant#now()}. */
   static TimeSource system() {
     return SystemTimeSource.INSTANCE;
@@ -31,6 +40,11 @@ public interface TimeSource extends Ticker {
     @Override
     public Instant instant() {
       return Instant.now();
+    }
+
+    @Override
+    public long wallMillis() {
+      return System.currentTimeMillis();
     }
   }
 }

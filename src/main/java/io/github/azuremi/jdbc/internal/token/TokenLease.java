@@ -17,6 +17,8 @@ public final class TokenLease implements AutoCloseable {
   private final SharedToken token;
   private final TokenListener listener;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** Whether this pool got a token once: its later waits are bounded by the caller's timeout. */
+  private volatile boolean hadToken;
 
   TokenLease(TokenRegistry registry, SharedToken token, TokenListener listener) {
     this.registry = registry;
@@ -34,7 +36,9 @@ public final class TokenLease implements AutoCloseable {
    */
   public CachedToken acquire(Duration timeout) {
     checkOpen();
-    return token.acquire(Objects.requireNonNull(timeout));
+    CachedToken result = token.acquire(Objects.requireNonNull(timeout), !hadToken);
+    hadToken = true;
+    return result;
   }
 
   /**

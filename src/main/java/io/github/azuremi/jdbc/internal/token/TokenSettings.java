@@ -34,6 +34,8 @@ public record TokenSettings(double refreshRatio, double refreshJitter, Duration 
   public static final Duration MIN_FETCH_TIMEOUT = Duration.ofMillis(250);
   public static final Duration DEFAULT_RETRY_BACKOFF = Duration.ofSeconds(1);
   public static final Duration DEFAULT_RETRY_MAX_BACKOFF = Duration.ofSeconds(30);
+  /** Upper bound of every duration setting: longer values are mistakes (and would overflow nanoseconds). */
+  public static final Duration MAX_DURATION = Duration.ofHours(1);
 
   public static final TokenSettings DEFAULTS = new TokenSettings(DEFAULT_REFRESH_RATIO, DEFAULT_REFRESH_JITTER,
       DEFAULT_EXPIRY_MARGIN, DEFAULT_FETCH_TIMEOUT, DEFAULT_RETRY_BACKOFF, DEFAULT_RETRY_MAX_BACKOFF);
@@ -94,24 +96,30 @@ public record TokenSettings(double refreshRatio, double refreshJitter, Duration 
       jitter = DEFAULT_REFRESH_JITTER;
     }
     Duration margin = expiryMargin;
-    if (margin.isNegative()) {
-      warnings.add("tokenExpiryMargin must not be negative, was " + margin.toMillis() + "ms; using "
+    if (margin.isNegative() || margin.compareTo(MAX_DURATION) > 0) {
+      warnings.add("tokenExpiryMargin must be between 0 and " + MAX_DURATION.toMillis() + "ms, was " + margin.toMillis() + "ms; using "
           + DEFAULT_EXPIRY_MARGIN.toMillis() + "ms");
       margin = DEFAULT_EXPIRY_MARGIN;
     }
     Duration timeout = fetchTimeout;
-    if (timeout.compareTo(MIN_FETCH_TIMEOUT) < 0) {
-      warnings.add("tokenFetchTimeout is less than " + MIN_FETCH_TIMEOUT.toMillis() + "ms, was " + timeout.toMillis()
+    if (timeout.compareTo(MIN_FETCH_TIMEOUT) < 0 || timeout.compareTo(MAX_DURATION) > 0) {
+      warnings.add("tokenFetchTimeout must be between " + MIN_FETCH_TIMEOUT.toMillis() + "ms and "
+          + MAX_DURATION.toMillis() + "ms, was " + timeout.toMillis()
           + "ms; using " + DEFAULT_FETCH_TIMEOUT.toMillis() + "ms");
       timeout = DEFAULT_FETCH_TIMEOUT;
     }
     Duration backoff = retryBackoff;
-    if (backoff.isNegative() || backoff.isZero()) {
-      warnings.add("tokenRetryBackoff must be positive, was " + backoff.toMillis() + "ms; using "
+    if (backoff.isNegative() || backoff.isZero() || backoff.compareTo(MAX_DURATION) > 0) {
+      warnings.add("tokenRetryBackoff must be positive and at most " + MAX_DURATION.toMillis() + "ms, was " + backoff.toMillis() + "ms; using "
           + DEFAULT_RETRY_BACKOFF.toMillis() + "ms");
       backoff = DEFAULT_RETRY_BACKOFF;
     }
     Duration maxBackoff = retryMaxBackoff;
+    if (maxBackoff.compareTo(MAX_DURATION) > 0) {
+      warnings.add("tokenRetryMaxBackoff must be at most " + MAX_DURATION.toMillis() + "ms, was "
+          + maxBackoff.toMillis() + "ms; using " + DEFAULT_RETRY_MAX_BACKOFF.toMillis() + "ms");
+      maxBackoff = DEFAULT_RETRY_MAX_BACKOFF;
+    }
     if (maxBackoff.compareTo(backoff) < 0) {
       Duration fallback = backoff.compareTo(DEFAULT_RETRY_MAX_BACKOFF) > 0 ? backoff : DEFAULT_RETRY_MAX_BACKOFF;
       warnings.add("tokenRetryMaxBackoff (" + maxBackoff.toMillis() + "ms) is less than tokenRetryBackoff ("

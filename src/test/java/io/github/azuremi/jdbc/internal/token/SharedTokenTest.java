@@ -216,17 +216,6 @@ class SharedTokenTest {
     assertThat(heard).containsExactly(SCOPE + " null");
   }
 
-  @Test
-  void aTokenWhoseExpiryIsCenturiesAwayIsAFailedRequestNotAStuckOne() {
-    credential.lifetime(Duration.ofDays(365L * 400));
-    TokenLease lease = lease();
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> lease.acquire(WAIT))
-        .hasMessageContaining("implausible expiry");
-    credential.lifetime(Duration.ofHours(1));
-    time.advance(Duration.ofMinutes(1)); // past the backoff
-    assertThat(lease.acquire(WAIT).accessToken()).isEqualTo("token-2");
-  }
-
   private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
     while (!condition.getAsBoolean()) {
