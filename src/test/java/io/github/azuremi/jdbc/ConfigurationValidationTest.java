@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Named.named;
  */
 class ConfigurationValidationTest {
 
-  private static final String PG = "jdbc:postgresql://srv.postgres.database.azure.com:5432/app?sslmode=require";
+  private static final String PG = "jdbc:postgresql://srv.postgres.database.azure.com:5432/app?ApplicationName=orders";
   private static final String MYSQL = "jdbc:mysql://srv.mysql.database.azure.com:3306/app";
   private static final String MSSQL = "jdbc:sqlserver://srv.database.windows.net:1433;databaseName=app;encrypt=true";
   private static final TokenCredential STATIC = r -> Mono.just(new AccessToken("t", OffsetDateTime.now().plusHours(1)));
@@ -33,7 +33,7 @@ class ConfigurationValidationTest {
         row("no jdbcUrl", ds -> ds.setUsername("app"), "jdbcUrl is required", "jdbc:postgresql://<server>"),
         row("unsupported database", ds -> url(ds, "jdbc:oracle:thin:@//h:1521/x"),
             "jdbcUrl must start with jdbc:postgresql:, jdbc:mysql: or jdbc:sqlserver:", "jdbc:oracle:thin:@"),
-        row("malformed URL", ds -> url(ds, "jdbc:postgresql:app"), "jdbcUrl cannot be used", "//host"),
+        row("malformed URL", ds -> url(ds, "jdbc:postgresql://h:port/app"), "jdbcUrl cannot be used", "jdbc:postgresql://<host>"),
         row("password set", ds -> { url(ds, PG); ds.setPassword("secret"); }, "password must not be set",
             "Remove the password setting"),
         row("password in driver properties", ds -> { url(ds, PG); ds.addDataSourceProperty("password", "x"); },
@@ -58,7 +58,7 @@ class ConfigurationValidationTest {
         row("scope of PostgreSQL for SQL Server", ds -> { ds.setJdbcUrl(MSSQL); ds.setTokenScope("https://ossrdbms-aad.database.windows.net/.default"); },
             "is the scope of another database service", "https://database.windows.net/.default"),
         row("scope without /.default", ds -> { url(ds, PG); ds.setTokenScope("https://ossrdbms-aad.database.windows.net"); },
-            "tokenScope must be an https URI ending in /.default", "leave it unset"),
+            "tokenScope must be an https URI ending in /.default", "Leave tokenScope unset"),
         row("dataSourceClassName", ds -> { url(ds, PG); ds.setDataSourceClassName("org.postgresql.ds.PGSimpleDataSource"); },
             "dataSourceClassName", "set jdbcUrl"),
         row("SQL Server with username", ds -> { ds.setJdbcUrl(MSSQL); ds.setUsername("sa"); },
@@ -71,11 +71,30 @@ class ConfigurationValidationTest {
             "integratedSecurity is set in jdbcUrl", "Remove integratedSecurity"),
         row("SQL Server with user in URL", ds -> ds.setJdbcUrl(MSSQL + ";user=sa"), "user is set in jdbcUrl", "Remove user"),
         row("PostgreSQL sslmode=disable to a remote host", ds -> url(ds, "jdbc:postgresql://srv.postgres.database.azure.com/app?sslmode=disable"),
-            "sslmode=disable (in jdbcUrl) lets the connection to srv.postgres.database.azure.com run without TLS", "allowTokenWithoutTls=true"),
+            "sslmode=disable (as pgjdbc reads jdbcUrl and dataSourceProperties: sslmode=disable) lets the connection to srv.postgres.database.azure.com run without TLS", "allowTokenWithoutTls=true"),
         row("PostgreSQL sslmode=prefer in properties", ds -> { url(ds, "jdbc:postgresql://srv.postgres.database.azure.com/app"); ds.addDataSourceProperty("sslmode", "prefer"); },
-            "sslmode=prefer (in dataSourceProperties)", "sslmode=require"),
-        row("MySQL sslMode=DISABLED", ds -> url(ds, MYSQL + "?sslMode=DISABLED"), "sslMode=DISABLED (in jdbcUrl)", "sslMode=REQUIRED"),
-        row("MySQL useSSL=false", ds -> url(ds, MYSQL + "?useSSL=false"), "useSSL=false (in jdbcUrl)", "clear text"),
+            "sslmode=prefer (as pgjdbc reads", "sslmode=verify-full"),
+        row("PostgreSQL sslmode=require (TLS without verification)", ds -> url(ds, PG + "&sslmode=require"),
+            "sslmode=require (as pgjdbc reads jdbcUrl and dataSourceProperties: sslmode=require) encrypts the connection to "
+                + "srv.postgres.database.azure.com without verifying the server's certificate", "sslmode=verify-full"),
+        row("PostgreSQL sslfactory that trusts any certificate", ds -> url(ds, PG + "&sslmode=verify-full&sslfactory=org.postgresql.ssl.NonValidatingFactory"),
+            "sslfactory=org.postgresql.ssl.NonValidatingFactory", "allowTokenWithoutTls=true"),
+        row("MySQL sslMode=DISABLED", ds -> url(ds, MYSQL + "?sslMode=DISABLED"), "sslMode=DISABLED (as Connector/J reads", "sslMode=VERIFY_IDENTITY"),
+        row("MySQL useSSL=false", ds -> url(ds, MYSQL + "?useSSL=false"), "useSSL=false (as Connector/J reads", "clear text"),
+        row("MySQL sslMode=REQUIRED (TLS without verification)", ds -> url(ds, MYSQL + "?sslMode=REQUIRED"),
+            "sslMode=REQUIRED (as Connector/J reads", "sslMode=VERIFY_IDENTITY"),
+        row("MySQL traceProtocol", ds -> url(ds, MYSQL + "?traceProtocol=true"), "traceProtocol=true makes Connector/J log every packet",
+            "Remove traceProtocol"),
+        row("SQL Server trustServerCertificate=true", ds -> ds.setJdbcUrl(MSSQL + ";trustServerCertificate=true"),
+            "trustServerCertificate=true makes mssql-jdbc accept any certificate from srv.database.windows.net", "allowTokenWithoutTls=true"),
+        row("SQL Server encrypt=false", ds -> ds.setJdbcUrl(MSSQL + ";encrypt=false"),
+            "encrypt=false makes mssql-jdbc accept any certificate", "encrypt=true"),
+        row("scope of Resource Manager", ds -> { url(ds, PG); ds.setTokenScope("https://management.azure.com/.default"); },
+            "is not a database audience", "https://ossrdbms-aad.database.windows.net/.default"),
+        row("scope of Key Vault for SQL Server", ds -> { ds.setJdbcUrl(MSSQL); ds.setTokenScope("https://vault.azure.net/.default"); },
+            "is not a database audience", "https://database.windows.net/.default"),
+        row("another driver class", ds -> { url(ds, PG); ds.setDriverClassName("com.mysql.cj.jdbc.Driver"); },
+            "driverClassName com.mysql.cj.jdbc.Driver is not org.postgresql.Driver", "Remove driverClassName"),
         row("SQL Server with password property", ds -> { ds.setJdbcUrl(MSSQL); ds.addDataSourceProperty("password", "x"); },
             "password is set in dataSourceProperties", "Remove password")
     );
