@@ -109,7 +109,19 @@ public final class SqlServerDialect implements Dialect {
     if (p.keySet().stream().noneMatch(k -> ((String) k).equalsIgnoreCase("loginTimeout"))) {
       p.setProperty("loginTimeout", Long.toString(Math.max(1, (timeout.toMillis() + 999) / 1000)));
     }
+    // loginTimeout does not bound the reads of PRELOGIN: a server that accepts TCP and says nothing would hold the
+    // login forever. socketTimeout does; it is reset to the user's value once logged in (afterLogin)
+    if (p.keySet().stream().noneMatch(k -> ((String) k).equalsIgnoreCase("socketTimeout"))) {
+      p.setProperty("socketTimeout", Long.toString(Math.max(1000, timeout.toMillis())));
+    }
     return p;
+  }
+
+  @Override
+  public void afterLogin(java.sql.Connection connection, Properties properties) throws java.sql.SQLException {
+    if (properties.keySet().stream().noneMatch(k -> ((String) k).equalsIgnoreCase("socketTimeout"))) {
+      connection.setNetworkTimeout(Runnable::run, 0);
+    }
   }
 
   /** The mssql-jdbc calls, loaded only when mssql-jdbc is present. */
@@ -118,8 +130,10 @@ public final class SqlServerDialect implements Dialect {
     static Target target(SqlServerDialect dialect, String jdbcUrl, Properties userProperties, boolean allow) {
       Properties props = PostgresDialect.copy(userProperties);
       Map<String, String> effective = effective(SqlServerLogin.withProperties(jdbcUrl, props));
-      if (jdbcUrl.toLowerCase(Locale.ROOT).contains("logintimeout=")) {
-        props.setProperty("loginTimeout", effective.get("logintimeout")); // keep the user's, as the login appends ours
+      for (String key : new String[] {"loginTimeout", "socketTimeout"}) {
+        if (jdbcUrl.toLowerCase(Locale.ROOT).contains(key.toLowerCase(Locale.ROOT) + "=")) {
+          props.setProperty(key, effective.get(key.toLowerCase(Locale.ROOT))); // keep the user's: the login appends ours
+        }
       }
       List<String> hosts = new ArrayList<>();
       hosts.add(effective.getOrDefault("servername", ""));

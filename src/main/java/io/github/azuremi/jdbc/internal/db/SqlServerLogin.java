@@ -45,7 +45,14 @@ final class SqlServerLogin implements TokenAuthenticatingDataSource.Login {
     ds.setAccessTokenCallback(callback);
     TOKEN_FOR_THIS_LOGIN.set(token);
     try (PacketLogGuard.Scope ignored = PacketLogGuard.enter()) {
-      return ds.getConnection();
+      Connection c = ds.getConnection();
+      try {
+        target.dialect().afterLogin(c, target.driverProperties());
+      } catch (SQLException | RuntimeException e) {
+        c.close();
+        throw e;
+      }
+      return c;
     } finally {
       TOKEN_FOR_THIS_LOGIN.remove();
     }
