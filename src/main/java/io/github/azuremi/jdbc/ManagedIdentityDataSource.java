@@ -81,6 +81,8 @@ public class ManagedIdentityDataSource extends HikariDataSource {
   private volatile TokenLease lease;
   private volatile Dialect dialect;
   private TokenListener metricsListener;
+  /** The lease the current thread's start attempt wired, so that a failed start releases only its own. */
+  private final transient ThreadLocal<TokenLease> wiredByThisThread = new ThreadLocal<>();
 
   /** An unconfigured pool; set at least {@code jdbcUrl} (and {@code username} for PostgreSQL/MySQL). */
   public ManagedIdentityDataSource() {
@@ -281,7 +283,7 @@ public class ManagedIdentityDataSource extends HikariDataSource {
    * connection) left a lease and metrics behind: they are released, and this start uses the current settings.
    */
   private synchronized void wire(String pool, Target target) {
-    releaseFailedStart();
+    releaseFailedStart(null);
     Dialect dialect = target.dialect();
     String scope = tokenScope != null ? tokenScope.trim() : dialect.defaultScope(target.firstHost());
     TokenKey key = new TokenKey(credentialSource(), scope, tenantId == null ? null : tenantId.trim());
@@ -312,13 +314,14 @@ public class ManagedIdentityDataSource extends HikariDataSource {
     }
     this.dialect = dialect;
     this.lease = newLease;
+    wiredByThisThread.set(newLease);
     LOG.info("{} - {} login with access tokens from {} for scope {}, {}", pool, dialect.displayName(),
         key.credential().description(), scope, target.transport());
   }
 
-  private void releaseFailedStart() {
+  private synchronized void releaseFailedStart(TokenLease only) {
     TokenLease previous = lease;
-    if (previous == null) {
+    if (previous == null || only != null && previous != only) {
       return;
     }
     lease = null;
@@ -375,16 +378,29 @@ public class ManagedIdentityDataSource extends HikariDataSource {
   public Connection getConnection() throws SQLException {
     try {
       return super.getConnection();
-    } catch (SQLTransientConnectionException e) {
-      String why = explainTimeout(e);
-      if (why == null) {
+    } catch (RuntimeException | SQLException e) {
+      TokenLease mine = wiredByThisThread.get();
+      if (mine != null && !isRunning() && !isClosed()) {
+        releaseFailedStart(mine); // the pool did not start: nothing of this attempt keeps running
+      }
+      if (!(e instanceof SQLTransientConnectionException transientFailure)) {
         throw e;
       }
-      SQLTransientConnectionException explained = new SQLTransientConnectionException(e.getMessage() + "; " + why,
-          e.getSQLState(), e.getErrorCode(), e.getCause() != null ? e.getCause() : e);
-      explained.setStackTrace(e.getStackTrace());
-      throw explained;
+      throw explained(transientFailure);
+    } finally {
+      wiredByThisThread.remove();
     }
+  }
+
+  private SQLException explained(SQLTransientConnectionException e) {
+    String why = explainTimeout(e);
+    if (why == null) {
+      return e;
+    }
+    SQLTransientConnectionException explained = new SQLTransientConnectionException(e.getMessage() + "; " + why,
+        e.getSQLState(), e.getErrorCode(), e.getCause() != null ? e.getCause() : e);
+    explained.setStackTrace(e.getStackTrace());
+    return explained;
   }
 
   /**

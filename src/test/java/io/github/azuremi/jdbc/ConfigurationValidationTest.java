@@ -174,6 +174,61 @@ class ConfigurationValidationTest {
   }
 
   @Test
+  void propertiesThatAreNotStringsAreAppliedOrRefusedLikeHikariConfigDoes() {
+    Properties p = new Properties();
+    p.put("jdbcUrl", PG);
+    p.put("username", "app");
+    p.put("maximumPoolSize", 3);
+    p.put("connectionTimeout", 4_000L);
+    p.put("tokenRefreshRatio", 0.7);
+    p.put("tokenFetchTimeout", 5_000);
+    p.put("allowTokenWithoutTls", Boolean.FALSE);
+    p.put("dataSource.ApplicationName", "orders");
+    try (ManagedIdentityDataSource ds = new ManagedIdentityDataSource(p)) {
+      assertThat(ds.getMaximumPoolSize()).isEqualTo(3);
+      assertThat(ds.getConnectionTimeout()).isEqualTo(4_000);
+      assertThat(ds.getTokenRefreshRatio()).isEqualTo(0.7);
+      assertThat(ds.getTokenFetchTimeout()).isEqualTo(5_000);
+      assertThat(ds.getDataSourceProperties()).containsEntry("ApplicationName", "orders");
+    }
+    Properties typo = new Properties();
+    typo.put("maximumPoolSise", 3); // misspelt, and not a String: HikariConfig(Properties) refuses it too
+    assertThatThrownBy(() -> new ManagedIdentityDataSource(typo)).hasMessageContaining("maximumPoolSise");
+    Properties badBoolean = new Properties();
+    badBoolean.put("allowTokenWithoutTls", "yes");
+    assertThatThrownBy(() -> new ManagedIdentityDataSource(badBoolean)).hasMessageContaining("allowTokenWithoutTls must be true or false");
+  }
+
+  @Test
+  void aStartAfterAFailedOneUsesTheCorrectedSettingsAndLeavesNothingOfTheFirstRunning() throws Exception {
+    io.github.azuremi.jdbc.internal.token.TokenCache cache = new io.github.azuremi.jdbc.internal.token.TokenCache(
+        io.github.azuremi.jdbc.internal.token.TimeSource.system(), (task, delay) -> new java.util.concurrent.CompletableFuture<>(),
+        Runnable::run, () -> 0.0);
+    int closedPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    try (ManagedIdentityDataSource ds = new ManagedIdentityDataSource()) {
+      ds.setTokenCache(cache);
+      ds.setPoolName("retry-db");
+      url(ds, "jdbc:postgresql://127.0.0.1:" + closedPort + "/app");
+      ds.setTokenCredential(STATIC);
+      ds.setTokenScope("https://ossrdbms-aad.database.usgovcloudapi.net/.default");
+      assertThatThrownBy(ds::getConnection).hasStackTraceContaining("Connection refused");
+      assertThat(cache.keyCount()).as("the failed start keeps no token registered").isZero();
+      assertThat(ds.getTokenDescription()).isNull();
+
+      ds.setTokenScope(null); // corrected: derived from the URL again
+      ds.setJdbcUrl("jdbc:postgresql://127.0.0.1:" + closedPort + "/other");
+      assertThatThrownBy(ds::getConnection).hasStackTraceContaining("Connection refused");
+      ds.validate(); // wires without connecting, as Hikari's start would
+      assertThat(ds.getEffectiveTokenScope()).isEqualTo("https://ossrdbms-aad.database.windows.net/.default");
+      assertThat(cache.keyCount()).isEqualTo(1);
+    }
+    assertThat(cache.keyCount()).as("close releases the token").isZero();
+  }
+
+  @Test
   void aValidConfigurationDerivesTheScopeFromTheUrlAndSealsOnStart() {
     try (ManagedIdentityDataSource ds = new ManagedIdentityDataSource()) {
       url(ds, "jdbc:postgresql://srv.postgres.database.usgovcloudapi.net:5432/app");
