@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
  *
  * <pre>{@code
  * var ds = new ManagedIdentityDataSource();
- * ds.setJdbcUrl("jdbc:postgresql://myserver.postgres.database.azure.com:5432/app?sslmode=require");
+ * ds.setJdbcUrl("jdbc:postgresql://myserver.postgres.database.azure.com:5432/app");
  * ds.setUsername("my-app");                     // the database role mapped to the identity
  * ds.setManagedIdentityClientId("<client-id>"); // only for a user-assigned identity
  * try (var c = ds.getConnection()) { ... }
@@ -668,8 +668,12 @@ public class ManagedIdentityDataSource extends HikariDataSource {
   }
 
   /**
-   * Allows sending the token to a non-loopback server over a connection that may not be encrypted
-   * (sslmode=disable/allow/prefer, sslMode=DISABLED/PREFERRED, encrypt=false/optional). Default false.
+   * The one opt-in that weakens transport security (default false): allows sending the token to a non-loopback
+   * server over a connection that may not be encrypted, or that is encrypted without verifying the server
+   * (PostgreSQL sslmode other than verify-full or a non-validating sslfactory; MySQL sslMode other than
+   * VERIFY_IDENTITY; SQL Server encrypt=false/optional or trustServerCertificate=true), and a driverClassName
+   * other than the database's own driver. Kept under its old name so that existing configurations keep working;
+   * it now also covers TLS without verification, which is refused by default.
    */
   public void setAllowTokenWithoutTls(boolean allowTokenWithoutTls) {
     checkNotStarted();

@@ -34,7 +34,10 @@ public final class ManagedIdentityProperties {
   /** Longest wait between failed token requests (ms; default 30000). */
   public static final String TOKEN_RETRY_MAX_BACKOFF = "tokenRetryMaxBackoff";
 
-  /** true allows a token over a connection that may not use TLS to a non-loopback server (default false). */
+  /**
+   * true allows a token to a non-loopback server over a connection without TLS or with TLS that does not verify the
+   * server, and a driver other than the database's own (default false).
+   */
   public static final String ALLOW_TOKEN_WITHOUT_TLS = "allowTokenWithoutTls";
 
   /** All of the above. */

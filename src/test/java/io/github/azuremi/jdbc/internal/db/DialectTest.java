@@ -103,6 +103,22 @@ class DialectTest {
   }
 
   @Test
+  void aDnsSrvUrlIsNeverLoopbackAndIsNotResolvedAtStart() {
+    assertThatThrownBy(() -> Dialect.MYSQL.target("jdbc:mysql+srv://_mysql._tcp.localhost/app?sslMode=DISABLED",
+        new Properties(), false)).hasMessageContaining("sslMode=DISABLED");
+  }
+
+  @Test
+  void ipv6LoopbackIsLoopbackForEachDriver() {
+    assertThat(Dialect.POSTGRESQL.target("jdbc:postgresql://[::1]:5432/app?sslmode=disable", new Properties(), false)
+        .loopbackOnly()).isTrue();
+    assertThat(Dialect.MYSQL.target("jdbc:mysql://[::1]:3306/app?sslMode=DISABLED", new Properties(), false)
+        .loopbackOnly()).isTrue();
+    assertThat(Dialect.SQLSERVER.target("jdbc:sqlserver://localhost;trustServerCertificate=true", new Properties(), false)
+        .loopbackOnly()).isTrue();
+  }
+
+  @Test
   void theExplicitOptInAllowsWhatIsOtherwiseRefused() {
     Target t = Dialect.POSTGRESQL.target("jdbc:postgresql://db.internal/app?sslmode=disable", new Properties(), true);
     assertThat(t.transport()).contains("sslmode=disable");
