@@ -149,10 +149,9 @@ public class ManagedIdentityDataSource extends HikariDataSource {
           + "cannot vouch for another driver. Remove driverClassName (or, only if you accept that, set "
           + "allowTokenWithoutTls=true)");
     }
-    if (dialect.loginWithUsername()) {
-      validateUserAndPassword(pool, jdbcUrl, dialect);
-    } else {
-      validateSqlServer(pool, jdbcUrl);
+    String credentialsProblem = dialect.checkCredentials(jdbcUrl, getDataSourceProperties(), getUsername());
+    if (credentialsProblem != null) {
+      throw fatal(pool, credentialsProblem);
     }
     Target target;
     try {
@@ -184,64 +183,6 @@ public class ManagedIdentityDataSource extends HikariDataSource {
       }
     }
     return target;
-  }
-
-  private void validateUserAndPassword(String pool, String jdbcUrl, Dialect dialect) {
-    boolean passwordInUrl = hasUrlParameter(jdbcUrl, "password");
-    if (passwordInUrl || containsKeyIgnoreCase(getDataSourceProperties(), "password")) {
-      throw fatal(pool, "a password is set in " + (passwordInUrl ? "jdbcUrl" : "dataSourceProperties")
-          + ": the password of each connection is the access token that ManagedIdentityDataSource fetches. Remove it");
-    }
-    boolean userInUrl = hasUrlParameter(jdbcUrl, "user");
-    if (userInUrl || containsKeyIgnoreCase(getDataSourceProperties(), "user")) {
-      throw fatal(pool, "set the database user with the username setting, not as user= in "
-          + (userInUrl ? "jdbcUrl" : "dataSourceProperties"));
-    }
-    if (getUsername() == null || getUsername().isBlank()) {
-      throw fatal(pool, "username is required for " + dialect.displayName() + ": set it to the name of the database "
-          + dialect.principalWord() + " mapped to this identity. For a managed identity that is the name given when "
-          + "the Entra admin created it (" + dialect.createPrincipalExample() + "), usually the identity's name; for "
-          + "a developer it is the sign-in name (UPN), e.g. alice@contoso.com");
-    }
-  }
-
-  /**
-   * SQL Server identifies the login by the token alone: any user, password or other authentication
-   * setting would make mssql-jdbc refuse the token or try another login (a known failure of peers).
-   */
-  private void validateSqlServer(String pool, String jdbcUrl) {
-    if (getUsername() != null && !getUsername().isBlank()) {
-      throw fatal(pool, "username must not be set for SQL Server: Azure SQL Database identifies the login by the "
-          + "access token (the identity is the user, created with CREATE USER [<identity name>] FROM EXTERNAL "
-          + "PROVIDER). Remove username");
-    }
-    for (String key : SQLSERVER_CONFLICTS) {
-      boolean inUrl = hasUrlParameter(jdbcUrl, key);
-      if (inUrl || containsKeyIgnoreCase(getDataSourceProperties(), key)) {
-        throw fatal(pool, key + " is set in " + (inUrl ? "jdbcUrl" : "dataSourceProperties") + ", which conflicts "
-            + "with token login: ManagedIdentityDataSource passes the access token through mssql-jdbc's access-token "
-            + "callback, and the driver refuses a token together with user, password, authentication, accessToken "
-            + "or integratedSecurity. Remove " + key);
-      }
-    }
-  }
-
-  /** Whether a ?a=b&amp;c=d or ;a=b;c=d parameter of that name (any case) is in the URL. */
-  private static boolean hasUrlParameter(String jdbcUrl, String name) {
-    return Pattern.compile("[?&;]\\s*" + Pattern.quote(name) + "\\s*=", Pattern.CASE_INSENSITIVE).matcher(jdbcUrl).find();
-  }
-
-  private static final List<String> SQLSERVER_CONFLICTS = List.of("user", "userName", "password", "authentication",
-      "accessToken", "accessTokenCallbackClass", "integratedSecurity", "authenticationScheme", "msiClientId",
-      "aadSecurePrincipalId", "aadSecurePrincipalSecret");
-
-  private static boolean containsKeyIgnoreCase(Properties properties, String key) {
-    for (Object k : properties.keySet()) {
-      if (k instanceof String s && s.equalsIgnoreCase(key)) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private void validateTimings(String pool) {

@@ -119,6 +119,15 @@ public sealed interface Dialect permits PostgresDialect, MySqlDialect, SqlServer
         + defaultScope("x.usgovcloudapi.net") + ", " + defaultScope("x.chinacloudapi.cn") + ")";
   }
 
+  /**
+   * Null, or why the settings fight a token login (a password, a user in the URL, a missing username for
+   * PostgreSQL/MySQL; for SQL Server a username or another authentication setting), naming the fix.
+   */
+  default String checkCredentials(String jdbcUrl, Properties driverProperties, String username) {
+    return loginWithUsername() ? CredentialChecks.forPasswordLogin(this, jdbcUrl, driverProperties, username)
+        : CredentialChecks.forAccessTokenLogin(jdbcUrl, driverProperties, username);
+  }
+
   /** Whether an SQLState / vendor code means "the server refused these credentials". */
   boolean isAuthFailure(String sqlState, int vendorCode);
 
