@@ -103,6 +103,24 @@ class DialectTest {
   }
 
   @Test
+  void aPgServiceFileIsReadAsPgjdbcReadsIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path file = dir.resolve("pg_service.conf");
+    java.nio.file.Files.writeString(file, "[remote]\nhost=db.example\nport=5432\nsslmode=disable\n");
+    String previous = System.getProperty("org.postgresql.pgservicefile");
+    System.setProperty("org.postgresql.pgservicefile", file.toString());
+    try {
+      assertThatThrownBy(() -> Dialect.POSTGRESQL.target("jdbc:postgresql:///app?service=remote", new Properties(), false))
+          .hasMessageContaining("sslmode=disable");
+    } finally {
+      if (previous == null) {
+        System.clearProperty("org.postgresql.pgservicefile");
+      } else {
+        System.setProperty("org.postgresql.pgservicefile", previous);
+      }
+    }
+  }
+
+  @Test
   void aDnsSrvUrlIsNeverLoopbackAndIsNotResolvedAtStart() {
     assertThatThrownBy(() -> Dialect.MYSQL.target("jdbc:mysql+srv://_mysql._tcp.localhost/app?sslMode=DISABLED",
         new Properties(), false)).hasMessageContaining("sslMode=DISABLED");
