@@ -3,9 +3,9 @@ package io.github.azuremi.jdbc;
 import com.azure.core.credential.TokenCredential;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.azuremi.jdbc.internal.credential.CredentialFactory;
-import io.github.azuremi.jdbc.internal.db.DatabaseKind;
-import io.github.azuremi.jdbc.internal.db.JdbcUrl;
+import io.github.azuremi.jdbc.internal.db.Dialect;
 import io.github.azuremi.jdbc.internal.db.Logins;
+import io.github.azuremi.jdbc.internal.db.Target;
 import io.github.azuremi.jdbc.internal.db.TokenAuthenticatingDataSource;
 import io.github.azuremi.jdbc.internal.metrics.MicrometerTokenMetrics;
 import io.github.azuremi.jdbc.internal.token.CredentialSource;
@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  *
  * <pre>{@code
  * var ds = new ManagedIdentityDataSource();
- * ds.setJdbcUrl("jdbc:postgresql://myserver.postgres.database.azure.com:5432/app?sslmode=require");
+ * ds.setJdbcUrl("jdbc:postgresql://myserver.postgres.database.azure.com:5432/app");
  * ds.setUsername("my-app");                     // the database role mapped to the identity
  * ds.setManagedIdentityClientId("<client-id>"); // only for a user-assigned identity
  * try (var c = ds.getConnection()) { ... }
@@ -52,7 +52,6 @@ public class ManagedIdentityDataSource extends HikariDataSource {
   private static final Logger LOG = LoggerFactory.getLogger(ManagedIdentityDataSource.class);
   private static final Pattern GUID = Pattern.compile(
       "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
-  private static final String MYSQL_CLEAR_PASSWORD_PLUGIN = "com.mysql.cj.protocol.a.authentication.MysqlClearPasswordPlugin";
 
 
   private String credential;
@@ -74,7 +73,10 @@ public class ManagedIdentityDataSource extends HikariDataSource {
   private volatile AutoCloseable tokenMetrics; // typed so that this class needs no Micrometer class
 
   private volatile TokenLease lease;
-  private volatile DatabaseKind databaseKind;
+  private volatile Dialect dialect;
+  private TokenListener metricsListener;
+  /** The lease the current thread's start attempt wired, so that a failed start releases only its own. */
+  private final transient ThreadLocal<TokenLease> wiredByThisThread = new ThreadLocal<>();
 
   /** An unconfigured pool; set at least {@code jdbcUrl} (and {@code username} for PostgreSQL/MySQL). */
   public ManagedIdentityDataSource() {
@@ -101,14 +103,14 @@ public class ManagedIdentityDataSource extends HikariDataSource {
   @Override
   public void validate() {
     String name = getPoolName() != null ? getPoolName() : "ManagedIdentityDataSource";
-    JdbcUrl url = validateUrlAndCredentials(name);
+    Target target = validateUrlAndCredentials(name);
     super.validate(); // Hikari's own checks; names the pool if unnamed
     name = getPoolName();
     TokenSettings timings = validateTimings(name);
-    wire(name, url, timings);
+    wire(name, target, timings);
   }
 
-  private JdbcUrl validateUrlAndCredentials(String pool) {
+  private Target validateUrlAndCredentials(String pool) {
     if (getDataSource() != null && !(getDataSource() instanceof TokenAuthenticatingDataSource)
         || getDataSourceClassName() != null || getDataSourceJNDI() != null) {
       throw fatal(pool, "dataSource, dataSourceClassName and dataSourceJNDI cannot be used: "
@@ -121,31 +123,36 @@ public class ManagedIdentityDataSource extends HikariDataSource {
     String jdbcUrl = getJdbcUrl();
     if (jdbcUrl == null || jdbcUrl.isBlank()) {
       throw fatal(pool, "jdbcUrl is required, for example "
-          + "jdbc:postgresql://<server>.postgres.database.azure.com:5432/<database>?sslmode=require, "
+          + "jdbc:postgresql://<server>.postgres.database.azure.com:5432/<database>, "
           + "jdbc:mysql://<server>.mysql.database.azure.com:3306/<database> or "
-          + "jdbc:sqlserver://<server>.database.windows.net:1433;databaseName=<database>;encrypt=true");
+          + "jdbc:sqlserver://<server>.database.windows.net:1433;databaseName=<database>");
     }
-    DatabaseKind kind = DatabaseKind.fromJdbcUrl(jdbcUrl);
-    if (kind == null) {
+    Dialect dialect = Dialect.forJdbcUrl(jdbcUrl);
+    if (dialect == null) {
       throw fatal(pool, "jdbcUrl must start with jdbc:postgresql:, jdbc:mysql: or jdbc:sqlserver: (Azure Database "
           + "for PostgreSQL or MySQL, or Azure SQL Database), but starts with " + scheme(jdbcUrl));
-    }
-    JdbcUrl url;
-    try {
-      url = JdbcUrl.parse(jdbcUrl);
-    } catch (IllegalArgumentException e) {
-      throw fatal(pool, "jdbcUrl cannot be used: " + e.getMessage() + " (" + scheme(jdbcUrl) + "...)");
     }
     if (refusedPassword != null && !refusedPassword.isEmpty()) {
       throw fatal(pool, "password must not be set: the password of each connection is the access token that "
           + "ManagedIdentityDataSource fetches for the identity. Remove the password setting");
     }
-    if (kind == DatabaseKind.SQLSERVER) {
-      validateSqlServer(pool, url);
-    } else {
-      validateUserAndPassword(pool, url, kind);
+    if (getDriverClassName() != null && !getDriverClassName().equals(dialect.driverClassName())
+        && !allowTokenWithoutTls) {
+      throw fatal(pool, "driverClassName " + getDriverClassName() + " is not " + dialect.driverClassName() + ": the "
+          + "library reads jdbcUrl as " + dialect.driverClassName() + " does to decide where the token may go, and "
+          + "cannot vouch for another driver. Remove driverClassName (or, only if you accept that, set "
+          + "allowTokenWithoutTls=true)");
     }
-    validateTls(pool, url);
+    String credentialsProblem = dialect.checkCredentials(jdbcUrl, getDataSourceProperties(), getUsername());
+    if (credentialsProblem != null) {
+      throw fatal(pool, credentialsProblem);
+    }
+    Target target;
+    try {
+      target = dialect.target(jdbcUrl, getDataSourceProperties(), allowTokenWithoutTls);
+    } catch (IllegalArgumentException e) {
+      throw fatal(pool, e.getMessage());
+    }
     if (tokenCredential != null && (credential != null || managedIdentityClientId != null || tenantId != null)) {
       throw fatal(pool, "tokenCredential is set, so credential, managedIdentityClientId and tenantId would be "
           + "ignored; remove them (configure the TokenCredential you pass instead)");
@@ -164,130 +171,12 @@ public class ManagedIdentityDataSource extends HikariDataSource {
           + tenantId + "\"");
     }
     if (tokenScope != null) {
-      validateScope(pool, kind, tokenScope.trim());
-    }
-    return url;
-  }
-
-  private void validateUserAndPassword(String pool, JdbcUrl url, DatabaseKind kind) {
-    if (containsKeyIgnoreCase(getDataSourceProperties(), "password") || url.hasParameter("password")) {
-      throw fatal(pool, "a password is set in " + (url.hasParameter("password") ? "jdbcUrl" : "dataSourceProperties")
-          + ": the password of each connection is the access token that ManagedIdentityDataSource fetches. Remove it");
-    }
-    if (url.hasParameter("user") || containsKeyIgnoreCase(getDataSourceProperties(), "user")) {
-      throw fatal(pool, "set the database user with the username setting, not as user= in "
-          + (url.hasParameter("user") ? "jdbcUrl" : "dataSourceProperties"));
-    }
-    if (getUsername() == null || getUsername().isBlank()) {
-      throw fatal(pool, "username is required for " + kind.displayName() + ": set it to the name of the database "
-          + (kind == DatabaseKind.POSTGRESQL ? "role" : "user") + " mapped to this identity. For a managed identity "
-          + "that is the name given when the Entra admin created it (" + (kind == DatabaseKind.POSTGRESQL
-          ? "SELECT * FROM pgaadauth_create_principal('<name>', false, false)" : "CREATE AADUSER '<name>'")
-          + "), usually the identity's name; for a developer it is the sign-in name (UPN), e.g. alice@contoso.com");
-    }
-  }
-
-  /**
-   * SQL Server identifies the login by the token alone: any user, password or other authentication
-   * setting would make mssql-jdbc refuse the token or try another login (a known failure of peers).
-   */
-  private void validateSqlServer(String pool, JdbcUrl url) {
-    if (getUsername() != null && !getUsername().isBlank()) {
-      throw fatal(pool, "username must not be set for SQL Server: Azure SQL Database identifies the login by the "
-          + "access token (the identity is the user, created with CREATE USER [<identity name>] FROM EXTERNAL "
-          + "PROVIDER). Remove username");
-    }
-    for (String key : SQLSERVER_CONFLICTS) {
-      boolean inUrl = url.hasParameter(key);
-      if (inUrl || containsKeyIgnoreCase(getDataSourceProperties(), key)) {
-        throw fatal(pool, key + " is set in " + (inUrl ? "jdbcUrl" : "dataSourceProperties") + ", which conflicts "
-            + "with token login: ManagedIdentityDataSource passes the access token through mssql-jdbc's access-token "
-            + "callback, and the driver refuses a token together with user, password, authentication, accessToken "
-            + "or integratedSecurity. Remove " + key);
+      String problem = dialect.checkScope(tokenScope);
+      if (problem != null) {
+        throw fatal(pool, problem + ". Leave tokenScope unset to derive it from jdbcUrl");
       }
     }
-    if (!Logins.isSqlServerCallbackAvailable()) {
-      throw fatal(pool, "jdbc:sqlserver: URLs need mssql-jdbc 12.4 or later on the classpath (for its "
-          + "SQLServerAccessTokenCallback); add the dependency com.microsoft.sqlserver:mssql-jdbc");
-    }
-  }
-
-  /**
-   * A token is a bearer credential: whoever reads it can log in as the identity until it expires. So it is
-   * never sent over a connection that may be unencrypted, unless the server is on this host or the user
-   * says so explicitly with allowTokenWithoutTls.
-   */
-  private void validateTls(String pool, JdbcUrl url) {
-    if (allowTokenWithoutTls || url.isLoopbackHost()) {
-      return;
-    }
-    String setting = switch (url.kind()) {
-      case POSTGRESQL -> plaintextSetting(url, "sslmode", "disable", "allow", "prefer");
-      case MYSQL -> plaintextSetting(url, "sslMode", "DISABLED", "PREFERRED") != null
-          ? plaintextSetting(url, "sslMode", "DISABLED", "PREFERRED") : plaintextSetting(url, "useSSL", "false");
-      // mssql-jdbc encrypts every access-token login whatever encrypt says (checked in its prelogin())
-      case SQLSERVER -> null;
-    };
-    if (setting != null) {
-      String secure = switch (url.kind()) {
-        case POSTGRESQL -> "sslmode=require (or verify-full)";
-        case MYSQL -> "sslMode=REQUIRED (or VERIFY_IDENTITY)";
-        case SQLSERVER -> "encrypt=true (or strict)";
-      };
-      throw fatal(pool, setting + " lets the connection to " + url.host() + " run without TLS, and the access "
-          + "token would then cross the network in clear text (anyone who reads it can log in as the identity "
-          + "until it expires). Use " + secure + ", or, only for a trusted network, set allowTokenWithoutTls=true");
-    }
-  }
-
-  /** "name=value" if the URL or the driver properties set {@code name} to one of the insecure values. */
-  private String plaintextSetting(JdbcUrl url, String name, String... insecure) {
-    String value = url.parameter(name);
-    String where = "jdbcUrl";
-    if (value == null) {
-      for (String key : getDataSourceProperties().stringPropertyNames()) {
-        if (key.equalsIgnoreCase(name)) {
-          value = getDataSourceProperties().getProperty(key);
-          where = "dataSourceProperties";
-        }
-      }
-    }
-    if (value == null) {
-      return null;
-    }
-    for (String bad : insecure) {
-      if (bad.equalsIgnoreCase(value.trim())) {
-        return name + "=" + value + " (in " + where + ")";
-      }
-    }
-    return null;
-  }
-
-  private static final List<String> SQLSERVER_CONFLICTS = List.of("user", "userName", "password", "authentication",
-      "accessToken", "accessTokenCallbackClass", "integratedSecurity", "authenticationScheme", "msiClientId",
-      "aadSecurePrincipalId", "aadSecurePrincipalSecret");
-
-  private static boolean containsKeyIgnoreCase(Properties properties, String key) {
-    for (Object k : properties.keySet()) {
-      if (k instanceof String s && s.equalsIgnoreCase(key)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static void validateScope(String pool, DatabaseKind kind, String scope) {
-    if (!scope.startsWith("https://") || !scope.endsWith("/.default")) {
-      throw fatal(pool, "tokenScope must be an https URI ending in /.default, such as "
-          + kind.defaultScope("") + ", but was \"" + scope + "\"; leave it unset to derive it from jdbcUrl");
-    }
-    boolean ossrdbms = scope.contains("ossrdbms-aad");
-    if (kind != DatabaseKind.SQLSERVER && scope.matches("https://database\\.[^/]+/\\.default")
-        || kind == DatabaseKind.SQLSERVER && ossrdbms) {
-      throw fatal(pool, "tokenScope " + scope + " is the scope of another database service; " + kind.displayName()
-          + " needs " + kind.defaultScope("") + " (or its sovereign-cloud variant). Leave tokenScope unset to "
-          + "derive it from jdbcUrl");
-    }
+    return target;
   }
 
   /** Out-of-range timings warn and fall back to their defaults (TokenSettings decides which and why). */
@@ -306,65 +195,55 @@ public class ManagedIdentityDataSource extends HikariDataSource {
     return checked;
   }
 
-  private synchronized void wire(String pool, JdbcUrl url, TokenSettings settings) {
-    if (lease != null) {
-      return; // a previous start attempt failed after wiring; keep the same lease
-    }
-    DatabaseKind kind = url.kind();
-    Properties driverProperties = new Properties();
-    driverProperties.putAll(getDataSourceProperties());
-    if (kind == DatabaseKind.MYSQL) {
-      addMySqlDefaults(url, driverProperties);
-    } else if (kind == DatabaseKind.POSTGRESQL && !url.hasParameter("sslmode") && !url.hasParameter("ssl")
-        && !containsKeyIgnoreCase(driverProperties, "sslmode") && !containsKeyIgnoreCase(driverProperties, "ssl")
-        && !url.isLoopbackHost()) {
-      // pgjdbc's default (prefer) falls back to plain text; Azure requires TLS anyway
-      driverProperties.setProperty("sslmode", "require");
-    }
-    String scope = tokenScope != null ? tokenScope.trim() : kind.defaultScope(url.host());
+  /**
+   * Wires the token login into Hikari. A start that failed after wiring (Hikari could not open the first
+   * connection) left a lease and metrics behind: they are released, and this start uses the current settings.
+   */
+  private synchronized void wire(String pool, Target target, TokenSettings settings) {
+    releaseFailedStart(null);
+    Dialect dialect = target.dialect();
+    String scope = tokenScope != null ? tokenScope.trim() : dialect.defaultScope(target.firstHost());
     TokenKey key = new TokenKey(credentialSource(), scope, tenantId == null ? null : tenantId.trim());
 
     TokenLease newLease = (tokenCache != null ? tokenCache : TokenRegistry.shared())
         .register(key, settings, new ListenerFanout());
     TokenAuthenticatingDataSource.Login login;
     try {
-      login = kind == DatabaseKind.SQLSERVER
-          ? Logins.throughSqlServerCallback(getJdbcUrl(), driverProperties, newLease, Duration.ofMillis(getConnectionTimeout()))
-          : Logins.asPassword(getJdbcUrl(), getDriverClassName(), driverProperties);
+      login = dialect.loginWithUsername()
+          ? Logins.asPassword(target, getJdbcUrl(), getDriverClassName())
+          : Logins.throughSqlServerCallback(getJdbcUrl(), target, newLease, Duration.ofMillis(getConnectionTimeout()));
     } catch (RuntimeException e) {
       newLease.close();
       throw fatal(pool, "no JDBC driver could be loaded for jdbcUrl (" + scheme(getJdbcUrl()) + "): "
-          + e.getMessage() + ". Add the driver to the classpath (org.postgresql:postgresql, com.mysql:mysql-connector-j "
-          + "or com.microsoft.sqlserver:mssql-jdbc) or set driverClassName");
+          + e.getMessage() + ". Add the driver to the classpath (" + dialect.driverArtifact() + ") or set driverClassName");
     }
-    setDataSource(new TokenAuthenticatingDataSource(pool, kind, kind == DatabaseKind.SQLSERVER ? null : getUsername(),
+    setDataSource(new TokenAuthenticatingDataSource(pool, dialect, dialect.loginWithUsername() ? getUsername() : null,
         newLease, login));
     if (meterRegistry != null) {
       TokenListener metrics = MicrometerTokenMetrics.register(meterRegistry, pool, identityTag(), newLease);
       tokenListeners.add(metrics);
       tokenMetrics = (AutoCloseable) metrics;
+      metricsListener = metrics;
     }
-    this.databaseKind = kind;
+    this.dialect = dialect;
     this.lease = newLease;
-    LOG.info("{} - {} login with access tokens from {} for scope {}", pool, kind.displayName(),
-        key.credential().description(), scope);
+    wiredByThisThread.set(newLease);
+    LOG.info("{} - {} login with access tokens from {} for scope {}, {}", pool, dialect.displayName(),
+        key.credential().description(), scope, target.transport());
   }
 
-  /**
-   * Azure Database for MySQL takes the token through the mysql_clear_password plugin, which Connector/J
-   * only uses over TLS. Whatever the user set explicitly wins.
-   */
-  private static void addMySqlDefaults(JdbcUrl url, Properties props) {
-    if (!url.hasParameter("sslMode") && !url.hasParameter("useSSL") && !url.hasParameter("requireSSL")
-        && !props.containsKey("sslMode") && !props.containsKey("useSSL") && !props.containsKey("requireSSL")) {
-      props.setProperty("sslMode", "REQUIRED");
+  private synchronized void releaseFailedStart(TokenLease only) {
+    TokenLease previous = lease;
+    if (previous == null || only != null && previous != only) {
+      return;
     }
-    if (!url.hasParameter("defaultAuthenticationPlugin") && !props.containsKey("defaultAuthenticationPlugin")) {
-      props.setProperty("defaultAuthenticationPlugin", MYSQL_CLEAR_PASSWORD_PLUGIN);
+    lease = null;
+    previous.close();
+    if (metricsListener != null) {
+      tokenListeners.remove(metricsListener);
+      metricsListener = null;
     }
-    if (!url.hasParameter("authenticationPlugins") && !props.containsKey("authenticationPlugins")) {
-      props.setProperty("authenticationPlugins", MYSQL_CLEAR_PASSWORD_PLUGIN);
-    }
+    closeTokenMetrics();
   }
 
   /** The identity as a metric tag: the client id, or the credential type; never a secret. */
@@ -412,16 +291,29 @@ public class ManagedIdentityDataSource extends HikariDataSource {
   public Connection getConnection() throws SQLException {
     try {
       return super.getConnection();
-    } catch (SQLTransientConnectionException e) {
-      String why = explainTimeout(e);
-      if (why == null) {
+    } catch (RuntimeException | SQLException e) {
+      TokenLease mine = wiredByThisThread.get();
+      if (mine != null && !isRunning() && !isClosed()) {
+        releaseFailedStart(mine); // the pool did not start: nothing of this attempt keeps running
+      }
+      if (!(e instanceof SQLTransientConnectionException transientFailure)) {
         throw e;
       }
-      SQLTransientConnectionException explained = new SQLTransientConnectionException(e.getMessage() + "; " + why,
-          e.getSQLState(), e.getErrorCode(), e.getCause() != null ? e.getCause() : e);
-      explained.setStackTrace(e.getStackTrace());
-      throw explained;
+      throw explained(transientFailure);
+    } finally {
+      wiredByThisThread.remove();
     }
+  }
+
+  private SQLException explained(SQLTransientConnectionException e) {
+    String why = explainTimeout(e);
+    if (why == null) {
+      return e;
+    }
+    SQLTransientConnectionException explained = new SQLTransientConnectionException(e.getMessage() + "; " + why,
+        e.getSQLState(), e.getErrorCode(), e.getCause() != null ? e.getCause() : e);
+    explained.setStackTrace(e.getStackTrace());
+    return explained;
   }
 
   /**
@@ -469,9 +361,9 @@ public class ManagedIdentityDataSource extends HikariDataSource {
     }
   }
 
-  /** The database kind in use, once the pool has started; null before. */
-  DatabaseKind getDatabaseKind() {
-    return databaseKind;
+  /** The database dialect in use, once the pool has started; null before. */
+  Dialect getDialect() {
+    return dialect;
   }
 
   /**
@@ -689,8 +581,12 @@ public class ManagedIdentityDataSource extends HikariDataSource {
   }
 
   /**
-   * Allows sending the token to a non-loopback server over a connection that may not be encrypted
-   * (sslmode=disable/allow/prefer, sslMode=DISABLED/PREFERRED, encrypt=false/optional). Default false.
+   * The one opt-in that weakens transport security (default false): allows sending the token to a non-loopback
+   * server over a connection that may not be encrypted, or that is encrypted without verifying the server
+   * (PostgreSQL sslmode other than verify-full or a non-validating sslfactory; MySQL sslMode other than
+   * VERIFY_IDENTITY; SQL Server encrypt=false/optional or trustServerCertificate=true), and a driverClassName
+   * other than the database's own driver. Kept under its old name so that existing configurations keep working;
+   * it now also covers TLS without verification, which is refused by default.
    */
   public void setAllowTokenWithoutTls(boolean allowTokenWithoutTls) {
     checkNotStarted();

@@ -34,7 +34,10 @@ public final class ManagedIdentityProperties {
   /** Longest wait between failed token requests (ms; default 30000). */
   public static final String TOKEN_RETRY_MAX_BACKOFF = "tokenRetryMaxBackoff";
 
-  /** true allows a token over a connection that may not use TLS to a non-loopback server (default false). */
+  /**
+   * true allows a token to a non-loopback server over a connection without TLS or with TLS that does not verify the
+   * server, and a driver other than the database's own (default false).
+   */
   public static final String ALLOW_TOKEN_WITHOUT_TLS = "allowTokenWithoutTls";
 
   /** All of the above. */
@@ -51,8 +54,20 @@ public final class ManagedIdentityProperties {
    */
   static void apply(ManagedIdentityDataSource target, Properties properties) {
     Properties hikari = new Properties();
-    for (String name : properties.stringPropertyNames()) {
-      String value = properties.getProperty(name);
+    java.util.Map<String, Object> all = new java.util.LinkedHashMap<>();
+    for (String name : properties.stringPropertyNames()) { // includes defaults
+      all.put(name, properties.getProperty(name));
+    }
+    for (java.util.Map.Entry<Object, Object> e : properties.entrySet()) { // and values that are not strings
+      if (!(e.getKey() instanceof String name)) {
+        throw new IllegalArgumentException("Properties key " + e.getKey() + " (a " + e.getKey().getClass().getName()
+            + ") is not a String: every setting is named by a String key");
+      }
+      all.put(name, e.getValue());
+    }
+    for (java.util.Map.Entry<String, Object> e : all.entrySet()) {
+      String name = e.getKey();
+      String value = e.getValue() == null ? null : String.valueOf(e.getValue());
       switch (name) {
         case CREDENTIAL -> target.setCredential(value);
         case MANAGED_IDENTITY_CLIENT_ID -> target.setManagedIdentityClientId(value);
@@ -64,10 +79,21 @@ public final class ManagedIdentityProperties {
         case TOKEN_FETCH_TIMEOUT -> target.setTokenFetchTimeout(parseMillis(name, value));
         case TOKEN_RETRY_BACKOFF -> target.setTokenRetryBackoff(parseMillis(name, value));
         case TOKEN_RETRY_MAX_BACKOFF -> target.setTokenRetryMaxBackoff(parseMillis(name, value));
-        default -> hikari.put(name, properties.get(name) != null ? properties.get(name) : value);
+        case ALLOW_TOKEN_WITHOUT_TLS -> target.setAllowTokenWithoutTls(parseBoolean(name, value));
+        // HikariCP's keys as HikariConfig(Properties) takes them: any value type (converted by PropertyElf),
+        // dataSource.* as driver properties, an unknown key is an error
+        default -> hikari.put(name, e.getValue());
       }
     }
     PropertyElf.setTargetFromProperties(target, hikari);
+  }
+
+  static boolean parseBoolean(String name, String value) {
+    String v = value == null ? "" : value.trim();
+    if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
+      return Boolean.parseBoolean(v);
+    }
+    throw new IllegalArgumentException(name + " must be true or false, was \"" + value + "\"");
   }
 
   static double parseDouble(String name, String value) {

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Named.named;
  */
 class ConfigurationValidationTest {
 
-  private static final String PG = "jdbc:postgresql://srv.postgres.database.azure.com:5432/app?sslmode=require";
+  private static final String PG = "jdbc:postgresql://srv.postgres.database.azure.com:5432/app?ApplicationName=orders";
   private static final String MYSQL = "jdbc:mysql://srv.mysql.database.azure.com:3306/app";
   private static final String MSSQL = "jdbc:sqlserver://srv.database.windows.net:1433;databaseName=app;encrypt=true";
   private static final TokenCredential STATIC = r -> Mono.just(new AccessToken("t", OffsetDateTime.now().plusHours(1)));
@@ -33,7 +33,7 @@ class ConfigurationValidationTest {
         row("no jdbcUrl", ds -> ds.setUsername("app"), "jdbcUrl is required", "jdbc:postgresql://<server>"),
         row("unsupported database", ds -> url(ds, "jdbc:oracle:thin:@//h:1521/x"),
             "jdbcUrl must start with jdbc:postgresql:, jdbc:mysql: or jdbc:sqlserver:", "jdbc:oracle:thin:@"),
-        row("malformed URL", ds -> url(ds, "jdbc:postgresql:app"), "jdbcUrl cannot be used", "//host"),
+        row("malformed URL", ds -> url(ds, "jdbc:postgresql://h:port/app"), "jdbcUrl cannot be used", "jdbc:postgresql://<host>"),
         row("password set", ds -> { url(ds, PG); ds.setPassword("secret"); }, "password must not be set",
             "Remove the password setting"),
         row("password in driver properties", ds -> { url(ds, PG); ds.addDataSourceProperty("password", "x"); },
@@ -58,7 +58,7 @@ class ConfigurationValidationTest {
         row("scope of PostgreSQL for SQL Server", ds -> { ds.setJdbcUrl(MSSQL); ds.setTokenScope("https://ossrdbms-aad.database.windows.net/.default"); },
             "is the scope of another database service", "https://database.windows.net/.default"),
         row("scope without /.default", ds -> { url(ds, PG); ds.setTokenScope("https://ossrdbms-aad.database.windows.net"); },
-            "tokenScope must be an https URI ending in /.default", "leave it unset"),
+            "tokenScope must be an https URI ending in /.default", "Leave tokenScope unset"),
         row("dataSourceClassName", ds -> { url(ds, PG); ds.setDataSourceClassName("org.postgresql.ds.PGSimpleDataSource"); },
             "dataSourceClassName", "set jdbcUrl"),
         row("SQL Server with username", ds -> { ds.setJdbcUrl(MSSQL); ds.setUsername("sa"); },
@@ -71,11 +71,30 @@ class ConfigurationValidationTest {
             "integratedSecurity is set in jdbcUrl", "Remove integratedSecurity"),
         row("SQL Server with user in URL", ds -> ds.setJdbcUrl(MSSQL + ";user=sa"), "user is set in jdbcUrl", "Remove user"),
         row("PostgreSQL sslmode=disable to a remote host", ds -> url(ds, "jdbc:postgresql://srv.postgres.database.azure.com/app?sslmode=disable"),
-            "sslmode=disable (in jdbcUrl) lets the connection to srv.postgres.database.azure.com run without TLS", "allowTokenWithoutTls=true"),
+            "sslmode=disable (as pgjdbc reads jdbcUrl and dataSourceProperties: sslmode=disable) lets the connection to srv.postgres.database.azure.com run without TLS", "allowTokenWithoutTls=true"),
         row("PostgreSQL sslmode=prefer in properties", ds -> { url(ds, "jdbc:postgresql://srv.postgres.database.azure.com/app"); ds.addDataSourceProperty("sslmode", "prefer"); },
-            "sslmode=prefer (in dataSourceProperties)", "sslmode=require"),
-        row("MySQL sslMode=DISABLED", ds -> url(ds, MYSQL + "?sslMode=DISABLED"), "sslMode=DISABLED (in jdbcUrl)", "sslMode=REQUIRED"),
-        row("MySQL useSSL=false", ds -> url(ds, MYSQL + "?useSSL=false"), "useSSL=false (in jdbcUrl)", "clear text"),
+            "sslmode=prefer (as pgjdbc reads", "sslmode=verify-full"),
+        row("PostgreSQL sslmode=require (TLS without verification)", ds -> url(ds, PG + "&sslmode=require"),
+            "sslmode=require (as pgjdbc reads jdbcUrl and dataSourceProperties: sslmode=require) encrypts the connection to "
+                + "srv.postgres.database.azure.com without verifying the server's certificate", "sslmode=verify-full"),
+        row("PostgreSQL sslfactory that trusts any certificate", ds -> url(ds, PG + "&sslmode=verify-full&sslfactory=org.postgresql.ssl.NonValidatingFactory"),
+            "sslfactory=org.postgresql.ssl.NonValidatingFactory", "allowTokenWithoutTls=true"),
+        row("MySQL sslMode=DISABLED", ds -> url(ds, MYSQL + "?sslMode=DISABLED"), "sslMode=DISABLED (as Connector/J reads", "sslMode=VERIFY_IDENTITY"),
+        row("MySQL useSSL=false", ds -> url(ds, MYSQL + "?useSSL=false"), "useSSL=false (as Connector/J reads", "clear text"),
+        row("MySQL sslMode=REQUIRED (TLS without verification)", ds -> url(ds, MYSQL + "?sslMode=REQUIRED"),
+            "sslMode=REQUIRED (as Connector/J reads", "sslMode=VERIFY_IDENTITY"),
+        row("MySQL traceProtocol", ds -> url(ds, MYSQL + "?traceProtocol=true"), "traceProtocol=true makes Connector/J log every packet",
+            "Remove traceProtocol"),
+        row("SQL Server trustServerCertificate=true", ds -> ds.setJdbcUrl(MSSQL + ";trustServerCertificate=true"),
+            "trustServerCertificate=true makes mssql-jdbc accept any certificate from srv.database.windows.net", "allowTokenWithoutTls=true"),
+        row("SQL Server encrypt=false", ds -> ds.setJdbcUrl(MSSQL + ";encrypt=false"),
+            "encrypt=false makes mssql-jdbc accept any certificate", "encrypt=true"),
+        row("scope of Resource Manager", ds -> { url(ds, PG); ds.setTokenScope("https://management.azure.com/.default"); },
+            "is not a database audience", "https://ossrdbms-aad.database.windows.net/.default"),
+        row("scope of Key Vault for SQL Server", ds -> { ds.setJdbcUrl(MSSQL); ds.setTokenScope("https://vault.azure.net/.default"); },
+            "is not a database audience", "https://database.windows.net/.default"),
+        row("another driver class", ds -> { url(ds, PG); ds.setDriverClassName("com.mysql.cj.jdbc.Driver"); },
+            "driverClassName com.mysql.cj.jdbc.Driver is not org.postgresql.Driver", "Remove driverClassName"),
         row("SQL Server with password property", ds -> { ds.setJdbcUrl(MSSQL); ds.addDataSourceProperty("password", "x"); },
             "password is set in dataSourceProperties", "Remove password")
     );
@@ -152,6 +171,61 @@ class ConfigurationValidationTest {
     Properties unknown = new Properties();
     unknown.setProperty("managedIdentityClientID", "x");
     assertThatThrownBy(() -> new ManagedIdentityDataSource(unknown)).hasMessageContaining("managedIdentityClientID");
+  }
+
+  @Test
+  void propertiesThatAreNotStringsAreAppliedOrRefusedLikeHikariConfigDoes() {
+    Properties p = new Properties();
+    p.put("jdbcUrl", PG);
+    p.put("username", "app");
+    p.put("maximumPoolSize", 3);
+    p.put("connectionTimeout", 4_000L);
+    p.put("tokenRefreshRatio", 0.7);
+    p.put("tokenFetchTimeout", 5_000);
+    p.put("allowTokenWithoutTls", Boolean.FALSE);
+    p.put("dataSource.ApplicationName", "orders");
+    try (ManagedIdentityDataSource ds = new ManagedIdentityDataSource(p)) {
+      assertThat(ds.getMaximumPoolSize()).isEqualTo(3);
+      assertThat(ds.getConnectionTimeout()).isEqualTo(4_000);
+      assertThat(ds.getTokenRefreshRatio()).isEqualTo(0.7);
+      assertThat(ds.getTokenFetchTimeout()).isEqualTo(5_000);
+      assertThat(ds.getDataSourceProperties()).containsEntry("ApplicationName", "orders");
+    }
+    Properties typo = new Properties();
+    typo.put("maximumPoolSise", 3); // misspelt, and not a String: HikariConfig(Properties) refuses it too
+    assertThatThrownBy(() -> new ManagedIdentityDataSource(typo)).hasMessageContaining("maximumPoolSise");
+    Properties badBoolean = new Properties();
+    badBoolean.put("allowTokenWithoutTls", "yes");
+    assertThatThrownBy(() -> new ManagedIdentityDataSource(badBoolean)).hasMessageContaining("allowTokenWithoutTls must be true or false");
+  }
+
+  @Test
+  void aStartAfterAFailedOneUsesTheCorrectedSettingsAndLeavesNothingOfTheFirstRunning() throws Exception {
+    io.github.azuremi.jdbc.internal.token.TokenRegistry cache = new io.github.azuremi.jdbc.internal.token.TokenRegistry(
+        io.github.azuremi.jdbc.internal.token.TimeSource.system(), (task, delay) -> new java.util.concurrent.CompletableFuture<>(),
+        Runnable::run, () -> 0.0);
+    int closedPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    try (ManagedIdentityDataSource ds = new ManagedIdentityDataSource()) {
+      ds.setTokenCache(cache);
+      ds.setPoolName("retry-db");
+      url(ds, "jdbc:postgresql://127.0.0.1:" + closedPort + "/app");
+      ds.setTokenCredential(STATIC);
+      ds.setTokenScope("https://ossrdbms-aad.database.usgovcloudapi.net/.default");
+      assertThatThrownBy(ds::getConnection).hasStackTraceContaining("Connection refused");
+      assertThat(cache.keyCount()).as("the failed start keeps no token registered").isZero();
+      assertThat(ds.getTokenDescription()).isNull();
+
+      ds.setTokenScope(null); // corrected: derived from the URL again
+      ds.setJdbcUrl("jdbc:postgresql://127.0.0.1:" + closedPort + "/other");
+      assertThatThrownBy(ds::getConnection).hasStackTraceContaining("Connection refused");
+      ds.validate(); // wires without connecting, as Hikari's start would
+      assertThat(ds.getEffectiveTokenScope()).isEqualTo("https://ossrdbms-aad.database.windows.net/.default");
+      assertThat(cache.keyCount()).isEqualTo(1);
+    }
+    assertThat(cache.keyCount()).as("close releases the token").isZero();
   }
 
   @Test

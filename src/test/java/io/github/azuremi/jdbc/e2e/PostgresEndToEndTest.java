@@ -3,18 +3,52 @@ package io.github.azuremi.jdbc.e2e;
 import io.github.azuremi.jdbc.ManagedIdentityDataSource;
 import io.github.azuremi.jdbc.testsupport.TestDatabase;
 import io.github.azuremi.jdbc.testsupport.TestDatabases;
+import io.github.azuremi.jdbc.testsupport.TestTls;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.UUID;
 import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Azure Database for PostgreSQL, played by a real PostgreSQL that checks each token as the role's password. */
+/**
+ * Azure Database for PostgreSQL, played by a real PostgreSQL that checks each token as the role's password, over
+ * verified TLS: {@code sslmode=verify-full} with the test CA of {@code .ci/run} as {@code sslrootcert}.
+ */
 class PostgresEndToEndTest extends EndToEndContract {
+
+  @Override
+  protected ManagedIdentityDataSource pool(String credential, String clientId) {
+    ManagedIdentityDataSource ds = super.pool(credential, clientId);
+    ds.addDataSourceProperty("sslmode", "verify-full");
+    ds.addDataSourceProperty("sslrootcert", TestTls.caFile());
+    return ds;
+  }
+
+  @Test
+  void theLoginIsVerifiedTls() throws SQLException {
+    ManagedIdentityDataSource ds = pool("managed-identity");
+    try (Connection c = ds.getConnection(); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getBoolean(1)).as("the session is encrypted").isTrue();
+      assertThat(rs.getString(2)).startsWith("TLSv1.");
+    }
+  }
+
+  @Test
+  void aServerCertificateTheJdkTrustStoreDoesNotVouchForIsRefused() {
+    ManagedIdentityDataSource ds = super.pool("managed-identity", UUID.randomUUID().toString());
+    ds.addDataSourceProperty("sslmode", "verify-full"); // no sslrootcert: the library adds the JDK trust store
+    assertThatThrownBy(() -> ds.getConnection().close()).hasStackTraceContaining("PKIX path building failed");
+    assertThat(endpoint.requestCount()).as("the token was fetched, but the server never saw it").isEqualTo(1);
+  }
 
   @Override
   protected TestDatabase database() {

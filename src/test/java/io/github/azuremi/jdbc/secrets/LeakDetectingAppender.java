@@ -75,11 +75,29 @@ public final class LeakDetectingAppender extends AppenderBase<ILoggingEvent> {
     return COMPLETE_ISSUED.get();
   }
 
-  /** What kind of secret the text holds and where (never the secret itself), or null. */
-  static String findSecret(String text, String header) {
+  /**
+   * What kind of secret the text holds and where (never the secret itself), or null. Besides the text as it is, the
+   * text is also read the ways a packet dump or an encoder could hide a token: hex (mssql-jdbc's TDS.DATA and
+   * Connector/J's traceProtocol dump packets as hex), UTF-16 (the FEDAUTH token message) and base64.
+   */
+  public static String findSecret(String text, String header) {
     if (text == null) {
       return null;
     }
+    String found = findPlain(text, header);
+    if (found != null) {
+      return found;
+    }
+    for (Map.Entry<String, String> decoded : SecretDecodings.of(text).entrySet()) {
+      found = findPlain(decoded.getValue(), header);
+      if (found != null) {
+        return found + " (" + decoded.getKey() + ")";
+      }
+    }
+    return null;
+  }
+
+  private static String findPlain(String text, String header) {
     Matcher m = JWT_SHAPED.matcher(text);
     if (m.find()) {
       // the few characters before it say where it was (e.g. "ENTRY ", "access_token\":\""); they are no secret

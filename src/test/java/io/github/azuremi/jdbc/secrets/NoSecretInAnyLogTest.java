@@ -53,6 +53,20 @@ class NoSecretInAnyLogTest {
         .isNotNull();
     assertThat(LeakDetectingAppender.findSecret("header s3cr3t-value here", "s3cr3t-value")).isNotNull();
     assertThat(LeakDetectingAppender.findSecret("HTTP 503 from the identity endpoint", "s3cr3t-value")).isNull();
+    // hidden in a packet dump: hex of its UTF-16 bytes (mssql-jdbc TDS.DATA), hex of its bytes (traceProtocol), base64
+    String token = "eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL2RhdGFiYXNlIn0.c2ln";
+    StringBuilder utf16Dump = new StringBuilder("TDS.DATA 00000000: ");
+    for (byte b : token.getBytes(java.nio.charset.StandardCharsets.UTF_16LE)) {
+      utf16Dump.append(String.format("%02X ", b));
+    }
+    assertThat(LeakDetectingAppender.findSecret(utf16Dump.toString(), null)).contains("hex dump");
+    assertThat(LeakDetectingAppender.findSecret("packet 0x" + java.util.HexFormat.of().formatHex(
+        token.getBytes(java.nio.charset.StandardCharsets.US_ASCII)), null)).contains("hex");
+    assertThat(LeakDetectingAppender.findSecret("auth " + java.util.Base64.getEncoder().encodeToString(
+        token.getBytes(java.nio.charset.StandardCharsets.US_ASCII)), null)).contains("base64");
+    assertThat(LeakDetectingAppender.findSecret(new String(token.getBytes(java.nio.charset.StandardCharsets.UTF_16LE),
+        java.nio.charset.StandardCharsets.ISO_8859_1), null)).isNotNull();
+    assertThat(LeakDetectingAppender.findSecret("00 01 02 03 04 05 06 07 08 09 0A 0B 0C 0D 0E 0F 10 11 12", null)).isNull();
   }
 
   @Test

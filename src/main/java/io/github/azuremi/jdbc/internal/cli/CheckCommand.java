@@ -6,8 +6,7 @@ import com.azure.core.credential.TokenRequestContext;
 import io.github.azuremi.jdbc.CredentialType;
 import io.github.azuremi.jdbc.ManagedIdentityDataSource;
 import io.github.azuremi.jdbc.internal.credential.CredentialFactory;
-import io.github.azuremi.jdbc.internal.db.DatabaseKind;
-import io.github.azuremi.jdbc.internal.db.JdbcUrl;
+import io.github.azuremi.jdbc.internal.db.Dialect;
 import io.github.azuremi.jdbc.internal.token.CredentialSource;
 
 import java.io.PrintStream;
@@ -69,16 +68,20 @@ public final class CheckCommand {
       out.println(usageError.isEmpty() ? USAGE_TEXT : "check: " + usageError + "\n\n" + USAGE_TEXT);
       return usageError.isEmpty() ? OK : USAGE;
     }
-    JdbcUrl jdbcUrl;
+    Dialect kind = Dialect.forJdbcUrl(url);
+    String host;
     try {
-      jdbcUrl = JdbcUrl.parse(url);
+      if (kind == null) {
+        throw new IllegalArgumentException("not a jdbc:postgresql:, jdbc:mysql: or jdbc:sqlserver: URL");
+      }
+      // read as the driver reads it; whether the transport is acceptable is the login's verdict (step 4)
+      host = kind.target(url, new java.util.Properties(), true).firstHost();
     } catch (IllegalArgumentException e) {
       out.println("check: --url cannot be used: " + e.getMessage());
       return USAGE;
     }
-    DatabaseKind kind = jdbcUrl.kind();
-    String effectiveScope = scope != null ? scope : kind.defaultScope(jdbcUrl.host());
-    out.println("Checking " + kind.displayName() + " at " + jdbcUrl.host());
+    String effectiveScope = scope != null ? scope : kind.defaultScope(host);
+    out.println("Checking " + kind.displayName() + " at " + host);
     line("scope", effectiveScope + (scope == null ? "  (derived from the URL)" : "  (--scope)"));
 
     // 1. Token
@@ -105,7 +108,7 @@ public final class CheckCommand {
     // 2. Claims
     out.println();
     out.println("2. Claims (the token itself is not shown)");
-    String expectedAudience = effectiveDefaultAudience(kind, jdbcUrl.host());
+    String expectedAudience = kind.defaultAudience(host);
     String audience = claims.audience();
     boolean audienceOk = audience == null || audienceMatches(audience, expectedAudience) || isGuid(audience);
     line("audience", orDash(audience) + (audience == null ? ""
@@ -128,7 +131,7 @@ public final class CheckCommand {
     out.println("3. Database user");
     UsernameRule inferred = UsernameRule.infer(claims, kind);
     String user;
-    if (kind == DatabaseKind.SQLSERVER) {
+    if (!kind.loginWithUsername()) {
       user = null;
       line("username", "none  (rule: " + inferred.rule() + ")");
       if (username != null) {
@@ -156,14 +159,14 @@ public final class CheckCommand {
     try (ManagedIdentityDataSource ds = dataSource(tokenCredential, user)) {
       ds.validate(); // the pool's own start-up checks (TLS, conflicting settings), before any connection
       try (Connection c = ds.getConnection(); Statement s = c.createStatement();
-           ResultSet rs = s.executeQuery(currentUserSql(kind))) {
+           ResultSet rs = s.executeQuery(kind.currentUserSql())) {
         rs.next();
         String current = rs.getString(1);
-        line("result", "OK in " + millisSince(started) + " ms: " + currentUserSql(kind) + " returned \"" + current + "\"");
+        line("result", "OK in " + millisSince(started) + " ms: " + kind.currentUserSql() + " returned \"" + current + "\"");
       }
     } catch (Exception e) {
       line("result", "FAILED after " + millisSince(started) + " ms");
-      return fail("login", Diagnosis.ofLoginFailure(e, kind, jdbcUrl.host(), user));
+      return fail("login", Diagnosis.ofLoginFailure(e, kind, host, user));
     }
     out.println();
     out.println("RESULT: OK - " + source.description() + " logs in to " + kind.displayName()
@@ -228,11 +231,6 @@ public final class CheckCommand {
     };
   }
 
-  private static String effectiveDefaultAudience(DatabaseKind kind, String host) {
-    String s = kind.defaultScope(host);
-    return s.endsWith("/.default") ? s.substring(0, s.length() - "/.default".length()) : s;
-  }
-
   private static boolean audienceMatches(String audience, String expected) {
     String a = audience.endsWith("/") ? audience.substring(0, audience.length() - 1) : audience;
     return a.equalsIgnoreCase(expected);
@@ -240,14 +238,6 @@ public final class CheckCommand {
 
   private static boolean isGuid(String s) {
     return s.matches("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
-  }
-
-  private static String currentUserSql(DatabaseKind kind) {
-    return switch (kind) {
-      case POSTGRESQL -> "SELECT current_user";
-      case MYSQL -> "SELECT CURRENT_USER()";
-      case SQLSERVER -> "SELECT SUSER_SNAME()";
-    };
   }
 
   private int fail(String step, Diagnosis diagnosis) {

@@ -1,6 +1,6 @@
 package io.github.azuremi.jdbc.internal.cli;
 
-import io.github.azuremi.jdbc.internal.db.DatabaseKind;
+import io.github.azuremi.jdbc.internal.db.Dialect;
 import io.github.azuremi.jdbc.internal.token.Redaction;
 
 import java.net.ConnectException;
@@ -40,7 +40,7 @@ record Diagnosis(String problem, String explanation, String fix) {
   }
 
   /** A token whose audience is not the database's. */
-  static Diagnosis ofWrongAudience(String audience, String expected, DatabaseKind kind) {
+  static Diagnosis ofWrongAudience(String audience, String expected, Dialect kind) {
     return new Diagnosis("wrong audience / scope",
         "The token is for " + audience + ", but " + kind.displayName() + " on Azure accepts only tokens for "
             + expected + ": the server would refuse it (as a wrong password).",
@@ -49,10 +49,10 @@ record Diagnosis(String problem, String explanation, String fix) {
   }
 
   /** A refused configuration or a failed login. */
-  static Diagnosis ofLoginFailure(Throwable failure, DatabaseKind kind, String host, String username) {
+  static Diagnosis ofLoginFailure(Throwable failure, Dialect kind, String host, String username) {
     String text = chainText(failure);
     if (failure instanceof IllegalArgumentException) {
-      if (containsAny(text, "run without tls")) {
+      if (containsAny(text, "run without tls", "without verifying", "accept any certificate")) {
         return tlsRequired(kind, text);
       }
       if (containsAny(text, "scope")) {
@@ -92,17 +92,13 @@ record Diagnosis(String problem, String explanation, String fix) {
           kind.displayName() + " refused the token for " + who + ": there is no database user mapped to this "
               + "identity, or the username is not its name (" + kind.displayName() + " says: "
               + shortText(deepestSql(failure)) + ")",
-          roleFix(kind));
+          kind.roleFix());
     }
     return new Diagnosis("login failed", shortText(failure), "See the message above.");
   }
 
-  private static Diagnosis tlsRequired(DatabaseKind kind, String text) {
-    String secure = switch (kind) {
-      case POSTGRESQL -> "sslmode=require (or verify-full)";
-      case MYSQL -> "sslMode=REQUIRED (or VERIFY_IDENTITY)";
-      case SQLSERVER -> "encrypt=true";
-    };
+  private static Diagnosis tlsRequired(Dialect kind, String text) {
+    String secure = kind.secureTransportSetting();
     boolean serverLacksTls = containsAny(text, "does not support ssl", "ssl is not enabled");
     return new Diagnosis("TLS required",
         serverLacksTls
@@ -115,20 +111,7 @@ record Diagnosis(String problem, String explanation, String fix) {
                 + "is encrypted).");
   }
 
-  private static String roleFix(DatabaseKind kind) {
-    return switch (kind) {
-      case POSTGRESQL -> "As the server's Entra admin: SELECT * FROM pgaadauth_create_principal('<name>', false, false); "
-          + "(for a managed identity, its name; pgaadauth_create_principal_with_oid if the name is ambiguous), "
-          + "then use that name as the username.";
-      case MYSQL -> "As the server's Entra admin: CREATE AADUSER '<name>' IDENTIFIED BY '<client id>'; then use that "
-          + "name as the username.";
-      case SQLSERVER -> "In the database, as its Entra admin: CREATE USER [<identity name>] FROM EXTERNAL PROVIDER; "
-          + "ALTER ROLE db_datareader ADD MEMBER [<identity name>]; (\"Login failed for token-identified principal\" "
-          + "means this user is missing).";
-    };
-  }
-
-  private static boolean isAuthFailure(Throwable failure, DatabaseKind kind) {
+  private static boolean isAuthFailure(Throwable failure, Dialect kind) {
     for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof SQLException sql && kind.isAuthFailure(sql.getSQLState(), sql.getErrorCode())) {
         return true;

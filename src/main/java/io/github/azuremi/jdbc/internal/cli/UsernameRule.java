@@ -1,6 +1,6 @@
 package io.github.azuremi.jdbc.internal.cli;
 
-import io.github.azuremi.jdbc.internal.db.DatabaseKind;
+import io.github.azuremi.jdbc.internal.db.Dialect;
 
 /**
  * Which database user name an identity logs in as, inferred from its token where the token carries it.
@@ -13,10 +13,10 @@ import io.github.azuremi.jdbc.internal.db.DatabaseKind;
  */
 record UsernameRule(String username, String rule) {
 
-  static UsernameRule infer(TokenClaims claims, DatabaseKind kind) {
+  static UsernameRule infer(TokenClaims claims, Dialect kind) {
     String upn = claims.userPrincipalName();
     String identityName = lastSegment(claims.managedIdentityResourceId());
-    if (kind == DatabaseKind.SQLSERVER) {
+    if (!kind.loginWithUsername()) {
       String name = upn != null ? upn : identityName != null ? identityName : "<the identity's name>";
       return new UsernameRule(null, "Azure SQL identifies the login by the token, so no username is sent; the "
           + "contained database user must be CREATE USER [" + name + "] FROM EXTERNAL PROVIDER");

@@ -24,20 +24,35 @@ final class SqlServerLogin implements TokenAuthenticatingDataSource.Login {
 
   private static final ThreadLocal<CachedToken> TOKEN_FOR_THIS_LOGIN = new ThreadLocal<>();
 
-  private final SQLServerDataSource dataSource;
+  private final String jdbcUrl;
+  private final Target target;
+  private final Callback callback;
 
-  SqlServerLogin(String jdbcUrl, Properties driverProperties, TokenLease lease, Duration reconnectTimeout) {
-    SQLServerDataSource ds = new SQLServerDataSource();
-    ds.setURL(withProperties(jdbcUrl, driverProperties));
-    ds.setAccessTokenCallback(new Callback(lease, reconnectTimeout));
-    this.dataSource = ds;
+  SqlServerLogin(String jdbcUrl, Target target, TokenLease lease, Duration reconnectTimeout) {
+    this.jdbcUrl = jdbcUrl;
+    this.target = target;
+    this.callback = new Callback(lease, reconnectTimeout);
   }
 
+  /**
+   * One data source per login, so that each gets its own loginTimeout (bounding the TCP connect and the whole
+   * login, as Hikari's login timeout asks). mssql-jdbc's packet-dumping loggers are held back meanwhile.
+   */
   @Override
-  public Connection connect(String username, CachedToken token) throws SQLException {
+  public Connection connect(String username, CachedToken token, Duration timeout) throws SQLException {
+    SQLServerDataSource ds = new SQLServerDataSource();
+    ds.setURL(withProperties(jdbcUrl, target.dialect().withLoginTimeout(target.driverProperties(), timeout)));
+    ds.setAccessTokenCallback(callback);
     TOKEN_FOR_THIS_LOGIN.set(token);
-    try {
-      return dataSource.getConnection();
+    try (PacketLogGuard.Scope ignored = PacketLogGuard.enter()) {
+      Connection c = ds.getConnection();
+      try {
+        target.dialect().afterLogin(c, target.driverProperties());
+      } catch (SQLException | RuntimeException e) {
+        c.close();
+        throw e;
+      }
+      return c;
     } finally {
       TOKEN_FOR_THIS_LOGIN.remove();
     }
@@ -66,7 +81,8 @@ final class SqlServerLogin implements TokenAuthenticatingDataSource.Login {
     public SqlAuthenticationToken getAccessToken(String spn, String stsUrl) {
       CachedToken token = TOKEN_FOR_THIS_LOGIN.get();
       if (token == null) {
-        token = lease.acquire(timeout);
+        token = lease.acquire(timeout); // a reconnect by the driver itself (idle-connection resiliency)
+        PacketLogGuard.tokenRequested();
       }
       return new SqlAuthenticationToken(token.accessToken(), token.expiresAt().toEpochMilli());
     }
@@ -78,8 +94,8 @@ final class SqlServerLogin implements TokenAuthenticatingDataSource.Login {
   }
 
   /** Creates the login; a separate method so that a missing driver gives a clear error. */
-  static TokenAuthenticatingDataSource.Login create(String jdbcUrl, Properties driverProperties, TokenLease lease,
+  static TokenAuthenticatingDataSource.Login create(String jdbcUrl, Target target, TokenLease lease,
                                                    Duration reconnectTimeout) {
-    return new SqlServerLogin(jdbcUrl, driverProperties, lease, reconnectTimeout);
+    return new SqlServerLogin(jdbcUrl, target, lease, reconnectTimeout);
   }
 }

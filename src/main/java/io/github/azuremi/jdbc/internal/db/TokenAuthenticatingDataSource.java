@@ -22,8 +22,10 @@ import java.util.Objects;
  * retries the login once.
  *
  * <p>Hikari calls {@link #getConnection()} or {@link #getConnection(String, String)} from its connection
- * adder thread and, at start, from the first caller; both ignore any password passed in. Waiting for a
- * token is bounded by the login timeout Hikari sets (derived from {@code connectionTimeout}).
+ * adder thread and, at start, from the first caller; both ignore any password passed in. The login timeout
+ * Hikari sets (derived from {@code connectionTimeout}) bounds the wait for a token and is handed to the driver
+ * (its connect, socket and login timeouts), so that a server that accepts TCP and then says nothing cannot hold
+ * the caller longer.
  */
 public final class TokenAuthenticatingDataSource implements DataSource {
 
@@ -32,17 +34,18 @@ public final class TokenAuthenticatingDataSource implements DataSource {
   /** A login that gives a driver the token; one implementation per way the token reaches the driver. */
   @FunctionalInterface
   public interface Login {
-    Connection connect(String username, CachedToken token) throws SQLException;
+    /** Logs in with {@code token}; the driver must give up within {@code timeout}. */
+    Connection connect(String username, CachedToken token, Duration timeout) throws SQLException;
   }
 
   private final String poolName;
-  private final DatabaseKind kind;
+  private final Dialect kind;
   private final String username;
   private final TokenLease lease;
   private final Login login;
   private volatile int loginTimeoutSeconds = 30;
 
-  public TokenAuthenticatingDataSource(String poolName, DatabaseKind kind, String username, TokenLease lease, Login login) {
+  public TokenAuthenticatingDataSource(String poolName, Dialect kind, String username, TokenLease lease, Login login) {
     this.poolName = poolName;
     this.kind = Objects.requireNonNull(kind);
     this.username = username;
@@ -55,7 +58,7 @@ public final class TokenAuthenticatingDataSource implements DataSource {
     Duration timeout = Duration.ofSeconds(loginTimeoutSeconds);
     CachedToken token = token(timeout);
     try {
-      return login.connect(username, token);
+      return login.connect(username, token, timeout);
     } catch (SQLException refused) {
       if (!isAuthFailure(refused)) {
         throw refused;
@@ -84,7 +87,7 @@ public final class TokenAuthenticatingDataSource implements DataSource {
     LOG.debug("{} - {} refused the cached token ({}); retrying once with {} token", poolName, kind.displayName(),
         refused.getSQLState(), fresh.sameTokenAs(refusedToken) ? "the same" : "a fresh");
     try {
-      return login.connect(username, fresh);
+      return login.connect(username, fresh, timeout);
     } catch (SQLException again) {
       if (isAuthFailure(again)) {
         throw explainRefusal(again, refused, false);
@@ -113,23 +116,11 @@ public final class TokenAuthenticatingDataSource implements DataSource {
         + kind.displayName() + " refused a current access token of " + lease.key().credential() + " for " + who
         + " (SQLState " + refusal.getSQLState() + ", error " + refusal.getErrorCode() + ": "
         + refusal.getMessage() + "). " + retried + "; the identity is probably not mapped to "
-        + "this database user: " + roleHint(), refusal.getSQLState(), refusal.getErrorCode(), refusal);
+        + "this database user: " + kind.roleHint(), refusal.getSQLState(), refusal.getErrorCode(), refusal);
     if (first != null) {
       explained.addSuppressed(first);
     }
     return explained;
-  }
-
-  private String roleHint() {
-    return switch (kind) {
-      case POSTGRESQL -> "create the role with pgaadauth_create_principal('<name>', false, false) (or "
-          + "pgaadauth_create_principal_with_oid for a managed identity) as the Entra admin, and set username to "
-          + "that role name; check that tokenScope is the ossrdbms-aad scope of this cloud";
-      case MYSQL -> "create the user with CREATE AADUSER '<name>' IDENTIFIED BY '<client id>' as the Entra admin, "
-          + "and set username to that name; the token is sent with mysql_clear_password, which needs TLS";
-      case SQLSERVER -> "create a contained user with CREATE USER [<identity name>] FROM EXTERNAL PROVIDER and "
-          + "grant it roles (ALTER ROLE db_datareader ADD MEMBER [<identity name>])";
-    };
   }
 
   private boolean isAuthFailure(SQLException e) {

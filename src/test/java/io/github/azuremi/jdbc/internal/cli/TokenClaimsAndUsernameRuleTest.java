@@ -1,6 +1,6 @@
 package io.github.azuremi.jdbc.internal.cli;
 
-import io.github.azuremi.jdbc.internal.db.DatabaseKind;
+import io.github.azuremi.jdbc.internal.db.Dialect;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -27,7 +27,7 @@ class TokenClaimsAndUsernameRuleTest {
     assertThat(claims.principalKind()).isEqualTo("user");
     assertThat(claims.userPrincipalName()).isEqualTo("alice@contoso.com");
     assertThat(claims.expiresAt()).isEqualTo(Instant.ofEpochSecond(1_800_000_000L));
-    UsernameRule rule = UsernameRule.infer(claims, DatabaseKind.POSTGRESQL);
+    UsernameRule rule = UsernameRule.infer(claims, Dialect.POSTGRESQL);
     assertThat(rule.username()).isEqualTo("alice@contoso.com");
     assertThat(rule.rule()).contains("upn");
   }
@@ -39,9 +39,9 @@ class TokenClaimsAndUsernameRuleTest {
         + "userAssignedIdentities/orders-api\"}"));
 
     assertThat(claims.principalKind()).isEqualTo("managed identity");
-    assertThat(UsernameRule.infer(claims, DatabaseKind.MYSQL).username()).isEqualTo("orders-api");
-    assertThat(UsernameRule.infer(claims, DatabaseKind.SQLSERVER).username()).isNull();
-    assertThat(UsernameRule.infer(claims, DatabaseKind.SQLSERVER).rule()).contains("CREATE USER [orders-api] FROM EXTERNAL PROVIDER");
+    assertThat(UsernameRule.infer(claims, Dialect.MYSQL).username()).isEqualTo("orders-api");
+    assertThat(UsernameRule.infer(claims, Dialect.SQLSERVER).username()).isNull();
+    assertThat(UsernameRule.infer(claims, Dialect.SQLSERVER).rule()).contains("CREATE USER [orders-api] FROM EXTERNAL PROVIDER");
   }
 
   @Test
@@ -50,8 +50,8 @@ class TokenClaimsAndUsernameRuleTest {
         + "\"appid\":\"a\"}"));
 
     assertThat(claims.principalKind()).isEqualTo("service principal");
-    assertThat(UsernameRule.infer(claims, DatabaseKind.POSTGRESQL).username()).isNull();
-    assertThat(UsernameRule.infer(claims, DatabaseKind.POSTGRESQL).rule()).contains("--username");
+    assertThat(UsernameRule.infer(claims, Dialect.POSTGRESQL).username()).isNull();
+    assertThat(UsernameRule.infer(claims, Dialect.POSTGRESQL).rule()).contains("--username");
   }
 
   @Test

@@ -43,9 +43,9 @@ class TokenAuthenticatingDataSourceTest {
     lease.close();
   }
 
-  private TokenAuthenticatingDataSource dataSource(DatabaseKind kind, java.util.function.Predicate<String> accepts,
+  private TokenAuthenticatingDataSource dataSource(Dialect kind, java.util.function.Predicate<String> accepts,
                                                    String refusalState, int refusalCode) {
-    return new TokenAuthenticatingDataSource("pool", kind, "app", lease, (user, token) -> {
+    return new TokenAuthenticatingDataSource("pool", kind, "app", lease, (user, token, timeout) -> {
       loginsWith.add(token.accessToken());
       if (!accepts.test(token.accessToken())) {
         throw new SQLException("password authentication failed for user \"app\"", refusalState, refusalCode);
@@ -56,7 +56,7 @@ class TokenAuthenticatingDataSourceTest {
 
   @Test
   void aRefusedCachedTokenIsReplacedAndTheLoginRetriedOnce() throws SQLException {
-    TokenAuthenticatingDataSource ds = dataSource(DatabaseKind.POSTGRESQL, t -> !t.equals("tok-1"), "28P01", 0);
+    TokenAuthenticatingDataSource ds = dataSource(Dialect.POSTGRESQL, t -> !t.equals("tok-1"), "28P01", 0);
     try (Connection c = ds.getConnection()) {
       assertThat(c).isNotNull();
     }
@@ -66,14 +66,14 @@ class TokenAuthenticatingDataSourceTest {
 
   @Test
   void mysqlAccessDeniedCountsAsARefusal() throws SQLException {
-    TokenAuthenticatingDataSource ds = dataSource(DatabaseKind.MYSQL, t -> !t.equals("tok-1"), "28000", 1045);
+    TokenAuthenticatingDataSource ds = dataSource(Dialect.MYSQL, t -> !t.equals("tok-1"), "28000", 1045);
     ds.getConnection().close();
     assertThat(loginsWith).containsExactly("tok-1", "tok-2");
   }
 
   @Test
   void otherFailuresAreNotRetriedAndFetchNoToken() {
-    TokenAuthenticatingDataSource ds = dataSource(DatabaseKind.POSTGRESQL, t -> false, "08001", 0);
+    TokenAuthenticatingDataSource ds = dataSource(Dialect.POSTGRESQL, t -> false, "08001", 0);
     assertThatThrownBy(ds::getConnection).isInstanceOf(SQLException.class).hasMessageContaining("authentication failed");
     assertThat(loginsWith).containsExactly("tok-1");
     assertThat(issued).hasValue(1);
@@ -81,7 +81,7 @@ class TokenAuthenticatingDataSourceTest {
 
   @Test
   void aRefusalThatAFreshTokenDoesNotCureExplainsTheRoleMapping() {
-    TokenAuthenticatingDataSource ds = dataSource(DatabaseKind.POSTGRESQL, t -> false, "28P01", 0);
+    TokenAuthenticatingDataSource ds = dataSource(Dialect.POSTGRESQL, t -> false, "28P01", 0);
     assertThatThrownBy(ds::getConnection)
         .isInstanceOf(SQLInvalidAuthorizationSpecException.class)
         .hasMessageContaining("refused a current access token")
@@ -101,8 +101,8 @@ class TokenAuthenticatingDataSourceTest {
         () -> 0.0).register(new TokenKey(CredentialSource.of(r -> Mono.just(new AccessToken("cached-by-msal",
         OffsetDateTime.now().plusHours(24)))), "https://ossrdbms-aad.database.windows.net/.default", null),
         TokenSettings.DEFAULTS, null);
-    TokenAuthenticatingDataSource ds = new TokenAuthenticatingDataSource("pool", DatabaseKind.POSTGRESQL, "app", sticky,
-        (user, token) -> {
+    TokenAuthenticatingDataSource ds = new TokenAuthenticatingDataSource("pool", Dialect.POSTGRESQL, "app", sticky,
+        (user, token, timeout) -> {
           loginsWith.add(token.accessToken());
           throw new SQLException("password authentication failed", "28P01");
         });
@@ -118,8 +118,8 @@ class TokenAuthenticatingDataSourceTest {
     TokenLease broken = new TokenRegistry(TimeSource.system(), RefreshTimer.daemon(), Runnable::run, () -> 0.0)
         .register(new TokenKey(CredentialSource.of(r -> Mono.error(new IllegalStateException("no identity here"))),
             "https://ossrdbms-aad.database.windows.net/.default", null), TokenSettings.DEFAULTS, null);
-    TokenAuthenticatingDataSource ds = new TokenAuthenticatingDataSource("pool-x", DatabaseKind.POSTGRESQL, "app",
-        broken, (u, t) -> fakeConnection());
+    TokenAuthenticatingDataSource ds = new TokenAuthenticatingDataSource("pool-x", Dialect.POSTGRESQL, "app",
+        broken, (u, t, timeout) -> fakeConnection());
     assertThatThrownBy(ds::getConnection)
         .isInstanceOf(SQLTransientConnectionException.class)
         .hasMessageStartingWith("pool-x - ")

@@ -93,6 +93,7 @@ public final class FakeTdsServer implements AutoCloseable {
     private String stsUrl = "https://login.windows.net/00000000-0000-0000-0000-000000000000";
     private String serverName = "fake-tds-server";
     private int maxConnections = 32;
+    private InetAddress bindAddress;
 
     /** The SPN sent in FEDAUTHINFO: the driver hands it to the callback as {@code spn}. */
     public Options spn(String spn) {
@@ -113,6 +114,12 @@ public final class FakeTdsServer implements AutoCloseable {
     }
 
     /** Connections open at once; one more is closed right after accept. */
+    /** Listen on this address instead of 127.0.0.1 (a non-loopback one for transport-security tests). */
+    public Options bindAddress(InetAddress bindAddress) {
+      this.bindAddress = bindAddress;
+      return this;
+    }
+
     public Options maxConnections(int maxConnections) {
       if (maxConnections < 1) {
         throw new IllegalArgumentException("maxConnections < 1");
@@ -145,7 +152,8 @@ public final class FakeTdsServer implements AutoCloseable {
     this.options = options;
     this.connectionSlots = new Semaphore(options.maxConnections);
     this.serverSocket = new ServerSocket();
-    serverSocket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
+    serverSocket.bind(new InetSocketAddress(options.bindAddress != null ? options.bindAddress
+        : InetAddress.getLoopbackAddress(), 0), 50);
     TestCertificate.get(); // fail at start, not inside a connection, if the certificate is missing
     this.acceptor = new Thread(this::acceptLoop, "fake-tds-accept-" + port());
     acceptor.setDaemon(true);

@@ -49,6 +49,26 @@ class FakeTdsServerTest {
   private final List<String> callbackArgs = new CopyOnWriteArrayList<>();
   private FakeTdsServer server;
 
+  /**
+   * These tests drive mssql-jdbc directly, without this library, whose login is what holds the packet dumps back:
+   * at FINEST (the suite's secret scan runs every logger at FINEST) the raw driver would hex-dump these tests' own
+   * tokens. SqlServerPacketLogTest shows both sides; here the two packet loggers stay at FINE.
+   */
+  private static final java.util.List<java.util.logging.Logger> PACKET_LOGGERS = java.util.List.of(
+      java.util.logging.Logger.getLogger("com.microsoft.sqlserver.jdbc.internals.TDS.DATA"),
+      java.util.logging.Logger.getLogger("com.microsoft.sqlserver.jdbc.internals.TDS.Channel"));
+
+  @org.junit.jupiter.api.BeforeAll
+  static void noRawPacketDumps() {
+    org.slf4j.LoggerFactory.getLogger(FakeTdsServerTest.class); // logback first: its start resets java.util.logging levels
+    PACKET_LOGGERS.forEach(l -> l.setLevel(java.util.logging.Level.FINE));
+  }
+
+  @org.junit.jupiter.api.AfterAll
+  static void packetLoggersBack() {
+    PACKET_LOGGERS.forEach(l -> l.setLevel(null));
+  }
+
   @BeforeEach
   void start() {
     server = FakeTdsServer.start(token -> Optional.ofNullable(issued.get(token)));

@@ -1,0 +1,213 @@
+package io.github.azuremi.jdbc.internal.db;
+
+import org.postgresql.Driver;
+import org.postgresql.jdbc.SslMode;
+import org.postgresql.util.PSQLException;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * Azure Database for PostgreSQL (flexible server): the token is the password of the mapped role. URLs and
+ * properties are read by pgjdbc's own {@code Driver.parseURL} (names case-sensitive, values URL-decoded, every
+ * host of a multi-host URL, {@code ?host=}/{@code ?port=} overriding the address) and its {@code SslMode.of}.
+ *
+ * <p>Default towards a non-loopback host: {@code sslmode=verify-full}; whenever the mode verifies and neither
+ * {@code sslrootcert} nor {@code sslfactory} is set, {@code sslfactory=org.postgresql.ssl.DefaultJavaSSLFactory}
+ * (the JDK trust store, which holds Azure's roots, instead of {@code ~/.postgresql/root.crt}).
+ */
+public final class PostgresDialect implements Dialect {
+
+  static final String JDK_TRUST_FACTORY = "org.postgresql.ssl.DefaultJavaSSLFactory";
+  /** Factories that accept any certificate: TLS without server authentication whatever sslmode says. */
+  private static final Set<String> NON_VALIDATING_FACTORIES = Set.of("org.postgresql.ssl.NonValidatingFactory",
+      "org.postgresql.ssl.jdbc4.LibPQFactory$NonValidatingTM");
+  /** Keys pgjdbc reads case-sensitively whose other spellings it silently ignores. */
+  private static final List<String> CASE_SENSITIVE_KEYS = List.of("sslmode", "ssl", "sslfactory", "sslrootcert",
+      "sslhostnameverifier", "socketFactory", "host", "port");
+
+  PostgresDialect() {}
+
+  @Override
+  public String urlPrefix() {
+    return "jdbc:postgresql:";
+  }
+
+  @Override
+  public String displayName() {
+    return "PostgreSQL";
+  }
+
+  @Override
+  public String driverClassName() {
+    return "org.postgresql.Driver";
+  }
+
+  @Override
+  public String driverArtifact() {
+    return "org.postgresql:postgresql";
+  }
+
+  @Override
+  public boolean loginWithUsername() {
+    return true;
+  }
+
+  @Override
+  public String principalWord() {
+    return "role";
+  }
+
+  @Override
+  public String createPrincipalExample() {
+    return "SELECT * FROM pgaadauth_create_principal('<name>', false, false)";
+  }
+
+  @Override
+  public String audiencePrefix() {
+    return "ossrdbms-aad.database";
+  }
+
+  @Override
+  public boolean isAuthFailure(String sqlState, int vendorCode) {
+    return "28P01".equals(sqlState) || "28000".equals(sqlState);
+  }
+
+  @Override
+  public String roleHint() {
+    return "create the role with pgaadauth_create_principal('<name>', false, false) (or "
+        + "pgaadauth_create_principal_with_oid for a managed identity) as the Entra admin, and set username to "
+        + "that role name; check that tokenScope is the ossrdbms-aad scope of this cloud";
+  }
+
+  @Override
+  public String roleFix() {
+    return "As the server's Entra admin: SELECT * FROM pgaadauth_create_principal('<name>', false, false); "
+        + "(for a managed identity, its name; pgaadauth_create_principal_with_oid if the name is ambiguous), "
+        + "then use that name as the username.";
+  }
+
+  @Override
+  public String currentUserSql() {
+    return "SELECT current_user";
+  }
+
+  @Override
+  public String secureTransportSetting() {
+    return "sslmode=verify-full (or leave sslmode and ssl unset: the library sets verify-full with the JDK trust store)";
+  }
+
+  @Override
+  public Target target(String jdbcUrl, Properties driverProperties, boolean allowUnverifiedTransport) {
+    if (!Dialect.isPresent(driverClassName())) {
+      throw new IllegalArgumentException("jdbc:postgresql: URLs need pgjdbc on the classpath (to read the URL as "
+          + "the driver does and to log in); add the dependency " + driverArtifact());
+    }
+    return Pgjdbc.target(this, jdbcUrl, driverProperties, allowUnverifiedTransport);
+  }
+
+  @Override
+  public Properties withLoginTimeout(Properties properties, Duration timeout) {
+    Properties p = copy(properties);
+    String seconds = Long.toString(Math.max(1, (timeout.toMillis() + 999) / 1000));
+    // loginTimeout bounds the whole login (pgjdbc runs it on a helper thread); connectTimeout the TCP connect
+    p.putIfAbsent("loginTimeout", seconds);
+    p.putIfAbsent("connectTimeout", seconds);
+    return p;
+  }
+
+  static Properties copy(Properties properties) {
+    Properties p = new Properties();
+    for (String name : properties.stringPropertyNames()) {
+      p.setProperty(name, properties.getProperty(name));
+    }
+    return p;
+  }
+
+  /** The pgjdbc calls, loaded only when pgjdbc is present. */
+  private static final class Pgjdbc {
+
+    static Target target(PostgresDialect dialect, String jdbcUrl, Properties userProperties, boolean allow) {
+      Properties props = copy(userProperties);
+      Properties parsed = parse(jdbcUrl, props);
+      refuseMisspelt(jdbcUrl, parsed);
+      List<String> hosts = hosts(parsed);
+      boolean loopbackOnly = parsed.getProperty("socketFactory") == null
+          && hosts.stream().allMatch(Dialect::isLoopback);
+      boolean userChoseTls = parsed.getProperty("sslmode") != null || parsed.getProperty("ssl") != null;
+      if (!userChoseTls && !loopbackOnly) {
+        props.setProperty("sslmode", "verify-full");
+      }
+      SslMode mode = sslMode(parse(jdbcUrl, props));
+      if (mode.verifyCertificate() && parsed.getProperty("sslfactory") == null
+          && parsed.getProperty("sslrootcert") == null) {
+        props.setProperty("sslfactory", JDK_TRUST_FACTORY);
+      }
+      Properties effective = parse(jdbcUrl, props);
+      mode = sslMode(effective);
+      String factory = effective.getProperty("sslfactory");
+      boolean verified = mode == SslMode.VERIFY_FULL && (factory == null || !NON_VALIDATING_FACTORIES.contains(factory));
+      String transport = !mode.requireEncryption() ? "TLS not required (sslmode=" + mode.value + ")"
+          : "TLS, sslmode=" + mode.value + (factory != null ? ", sslfactory=" + factory : "")
+          + (effective.getProperty("sslrootcert") != null ? ", sslrootcert" : "");
+      if (!verified && !loopbackOnly && !allow) {
+        String remote = hosts.stream().filter(h -> !Dialect.isLoopback(h)).findFirst().orElse(String.join(",", hosts));
+        String setting = factory != null && NON_VALIDATING_FACTORIES.contains(factory) ? "sslfactory=" + factory
+            : effective.getProperty("sslmode") != null ? "sslmode=" + effective.getProperty("sslmode")
+            : "ssl=" + effective.getProperty("ssl");
+        String what = mode.requireEncryption()
+            ? "encrypts the connection to " + remote + " without verifying the server's certificate and host name, "
+              + "so anyone on the path can pose as the server"
+            : "lets the connection to " + remote + " run without TLS, so the access token would cross the network "
+              + "in clear text";
+        throw new IllegalArgumentException(setting + " (as pgjdbc reads jdbcUrl and dataSourceProperties: "
+            + "sslmode=" + mode.value + ") " + what + " (whoever reads the token can log in as the identity until "
+            + "it expires). Use " + dialect.secureTransportSetting() + ", with sslrootcert=<CA file> for a private "
+            + "CA; only for a trusted network, set allowTokenWithoutTls=true");
+      }
+      return new Target(dialect, hosts, props, loopbackOnly, loopbackOnly && !verified
+          ? transport + " (loopback)" : transport);
+    }
+
+    private static Properties parse(String jdbcUrl, Properties props) {
+      Properties parsed = Driver.parseURL(jdbcUrl, props);
+      if (parsed == null) {
+        throw new IllegalArgumentException("jdbcUrl cannot be used: pgjdbc does not accept it (it must look like "
+            + "jdbc:postgresql://<host>:5432/<database>)");
+      }
+      return parsed;
+    }
+
+    private static SslMode sslMode(Properties parsed) {
+      try {
+        return SslMode.of(parsed);
+      } catch (PSQLException e) {
+        throw new IllegalArgumentException("sslmode has a value pgjdbc does not know (" + e.getMessage()
+            + "); use verify-full", e);
+      }
+    }
+
+    private static List<String> hosts(Properties parsed) {
+      List<String> hosts = new ArrayList<>();
+      for (String h : parsed.getProperty("PGHOST", "").split(",")) {
+        hosts.add(h.trim());
+      }
+      return hosts;
+    }
+
+    /** sslMode=require or SSLMODE=disable would be silently ignored by pgjdbc: refuse rather than guess. */
+    private static void refuseMisspelt(String jdbcUrl, Properties parsed) {
+      for (String name : parsed.stringPropertyNames()) {
+        for (String key : CASE_SENSITIVE_KEYS) {
+          if (name.equalsIgnoreCase(key) && !name.equals(key)) {
+            throw new IllegalArgumentException(name + " is set in jdbcUrl or dataSourceProperties, but pgjdbc reads "
+                + "only " + key + " (names are case-sensitive) and ignores " + name + ". Rename it to " + key);
+          }
+        }
+      }
+    }
+  }
+}

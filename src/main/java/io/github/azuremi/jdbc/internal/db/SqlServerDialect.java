@@ -1,0 +1,184 @@
+package io.github.azuremi.jdbc.internal.db;
+
+import com.microsoft.sqlserver.jdbc.SQLServerDriver;
+
+import java.sql.DriverPropertyInfo;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Azure SQL Database: the token goes through mssql-jdbc's access-token callback, never as a password. The URL with
+ * the driver properties appended (as the login hands them to the driver) is read by the driver itself, through
+ * its public {@code SQLServerDriver.getPropertyInfo}, which parses and merges them (names case-insensitive,
+ * braces, synonyms) and reports each setting's effective value.
+ *
+ * <p>An access-token login is always encrypted, but {@code encrypt=false/optional} or {@code trustServerCertificate=true}
+ * turn verification of the server off (the driver then trusts any certificate). The driver's defaults
+ * ({@code encrypt=true}, {@code trustServerCertificate=false}) verify, so nothing is added.
+ */
+public final class SqlServerDialect implements Dialect {
+
+  SqlServerDialect() {}
+
+  @Override
+  public String urlPrefix() {
+    return "jdbc:sqlserver:";
+  }
+
+  @Override
+  public String displayName() {
+    return "SQL Server";
+  }
+
+  @Override
+  public String driverClassName() {
+    return "com.microsoft.sqlserver.jdbc.SQLServerDriver";
+  }
+
+  @Override
+  public String driverArtifact() {
+    return "com.microsoft.sqlserver:mssql-jdbc";
+  }
+
+  @Override
+  public boolean loginWithUsername() {
+    return false;
+  }
+
+  @Override
+  public String principalWord() {
+    return "user";
+  }
+
+  @Override
+  public String createPrincipalExample() {
+    return "CREATE USER [<identity name>] FROM EXTERNAL PROVIDER";
+  }
+
+  @Override
+  public String audiencePrefix() {
+    return "database";
+  }
+
+  @Override
+  public boolean isAuthFailure(String sqlState, int vendorCode) {
+    return "28000".equals(sqlState) || vendorCode == 18456;
+  }
+
+  @Override
+  public String roleHint() {
+    return "create a contained user with CREATE USER [<identity name>] FROM EXTERNAL PROVIDER and "
+        + "grant it roles (ALTER ROLE db_datareader ADD MEMBER [<identity name>])";
+  }
+
+  @Override
+  public String roleFix() {
+    return "In the database, as its Entra admin: CREATE USER [<identity name>] FROM EXTERNAL PROVIDER; "
+        + "ALTER ROLE db_datareader ADD MEMBER [<identity name>]; (\"Login failed for token-identified principal\" "
+        + "means this user is missing).";
+  }
+
+  @Override
+  public String currentUserSql() {
+    return "SELECT SUSER_SNAME()";
+  }
+
+  @Override
+  public String secureTransportSetting() {
+    return "encrypt=true (or strict) with trustServerCertificate=false (both the driver's defaults: leave them unset)";
+  }
+
+  @Override
+  public Target target(String jdbcUrl, Properties driverProperties, boolean allowUnverifiedTransport) {
+    if (!Dialect.isPresent("com.microsoft.sqlserver.jdbc.SQLServerAccessTokenCallback")) {
+      throw new IllegalArgumentException("jdbc:sqlserver: URLs need mssql-jdbc 12.4 or later on the classpath (for its "
+          + "SQLServerAccessTokenCallback); add the dependency " + driverArtifact());
+    }
+    return MssqlJdbc.target(this, jdbcUrl, driverProperties, allowUnverifiedTransport);
+  }
+
+  @Override
+  public Properties withLoginTimeout(Properties properties, Duration timeout) {
+    Properties p = PostgresDialect.copy(properties);
+    if (p.keySet().stream().noneMatch(k -> ((String) k).equalsIgnoreCase("loginTimeout"))) {
+      p.setProperty("loginTimeout", Long.toString(Math.max(1, (timeout.toMillis() + 999) / 1000)));
+    }
+    // loginTimeout does not bound the reads of PRELOGIN: a server that accepts TCP and says nothing would hold the
+    // login forever. socketTimeout does; it is reset to the user's value once logged in (afterLogin)
+    if (p.keySet().stream().noneMatch(k -> ((String) k).equalsIgnoreCase("socketTimeout"))) {
+      p.setProperty("socketTimeout", Long.toString(Math.max(1000, timeout.toMillis())));
+    }
+    return p;
+  }
+
+  @Override
+  public void afterLogin(java.sql.Connection connection, Properties properties) throws java.sql.SQLException {
+    if (properties.keySet().stream().noneMatch(k -> ((String) k).equalsIgnoreCase("socketTimeout"))) {
+      connection.setNetworkTimeout(Runnable::run, 0);
+    }
+  }
+
+  /** The mssql-jdbc calls, loaded only when mssql-jdbc is present. */
+  private static final class MssqlJdbc {
+
+    static Target target(SqlServerDialect dialect, String jdbcUrl, Properties userProperties, boolean allow) {
+      Properties props = PostgresDialect.copy(userProperties);
+      Map<String, String> effective = effective(SqlServerLogin.withProperties(jdbcUrl, props));
+      for (String key : new String[] {"loginTimeout", "socketTimeout"}) {
+        if (jdbcUrl.toLowerCase(Locale.ROOT).contains(key.toLowerCase(Locale.ROOT) + "=")) {
+          props.setProperty(key, effective.get(key.toLowerCase(Locale.ROOT))); // keep the user's: the login appends ours
+        }
+      }
+      List<String> hosts = new ArrayList<>();
+      hosts.add(effective.getOrDefault("servername", ""));
+      String partner = effective.getOrDefault("failoverpartner", "");
+      if (!partner.isBlank()) {
+        int backslash = partner.indexOf('\\');
+        hosts.add((backslash < 0 ? partner : partner.substring(0, backslash)).trim());
+      }
+      boolean loopbackOnly = effective.getOrDefault("socketfactoryclass", "").isBlank()
+          && hosts.stream().allMatch(Dialect::isLoopback);
+      String encrypt = effective.getOrDefault("encrypt", "true").trim().toLowerCase(Locale.ROOT);
+      boolean trustAny = "true".equalsIgnoreCase(effective.getOrDefault("trustservercertificate", "false").trim());
+      boolean strict = encrypt.equals("strict");
+      boolean encryptOn = strict || encrypt.equals("true") || encrypt.equals("mandatory") || encrypt.equals("yes");
+      boolean verified = strict || encryptOn && !trustAny;
+      String transport = "TLS, encrypt=" + encrypt + (trustAny ? ", trustServerCertificate=true" : "");
+      if (!verified && !loopbackOnly && !allow) {
+        String remote = hosts.stream().filter(h -> !Dialect.isLoopback(h)).findFirst().orElse(hosts.get(0));
+        String setting = !encryptOn ? "encrypt=" + encrypt : "trustServerCertificate=true";
+        throw new IllegalArgumentException(setting + " makes mssql-jdbc accept any certificate from " + remote
+            + " (a token login is encrypted, but without verifying the server anyone on the path can pose as it and "
+            + "read the token, and whoever reads the token can log in as the identity until it expires). Use "
+            + dialect.secureTransportSetting() + ", with trustStore for a private CA; only for a trusted network, "
+            + "set allowTokenWithoutTls=true");
+      }
+      return new Target(dialect, hosts, props, loopbackOnly, loopbackOnly && !verified ? transport + " (loopback)"
+          : transport);
+    }
+
+    /** Every setting's effective value (names lower-cased), as the driver merges URL and properties. */
+    private static Map<String, String> effective(String url) {
+      DriverPropertyInfo[] info;
+      try {
+        info = new SQLServerDriver().getPropertyInfo(url, new Properties());
+      } catch (SQLException e) {
+        throw new IllegalArgumentException("jdbcUrl cannot be used: mssql-jdbc does not accept it ("
+            + e.getClass().getSimpleName() + "); it must look like jdbc:sqlserver://<server>:1433;databaseName=<db>", e);
+      }
+      Map<String, String> values = new HashMap<>();
+      for (DriverPropertyInfo i : info) {
+        if (i.value != null) {
+          values.put(i.name.toLowerCase(Locale.ROOT), i.value);
+        }
+      }
+      return values;
+    }
+  }
+}
