@@ -2,6 +2,8 @@ package io.github.azuremi.jdbc;
 
 import com.azure.core.credential.TokenCredential;
 import com.zaxxer.hikari.HikariDataSource;
+import io.github.azuremi.jdbc.internal.compat.DriverClasses;
+import io.github.azuremi.jdbc.internal.compat.HikariCompat;
 import io.github.azuremi.jdbc.internal.credential.CredentialFactory;
 import io.github.azuremi.jdbc.internal.db.DatabaseKind;
 import io.github.azuremi.jdbc.internal.db.JdbcUrl;
@@ -120,7 +122,7 @@ public class ManagedIdentityDataSource extends HikariDataSource {
       throw fatal(pool, "dataSource, dataSourceClassName and dataSourceJNDI cannot be used: "
           + "ManagedIdentityDataSource opens connections from jdbcUrl itself. Remove them and set jdbcUrl");
     }
-    if (getCredentialsProvider() != null || getCredentialsProviderClassName() != null) {
+    if (HikariCompat.credentialsProviderSet(this)) { // HikariCP 7 only; Boot 3.5 brings 6.3
       throw fatal(pool, "credentialsProvider cannot be used: ManagedIdentityDataSource supplies the credentials "
           + "(the access token). Remove credentialsProvider");
     }
@@ -358,7 +360,7 @@ public class ManagedIdentityDataSource extends HikariDataSource {
     try {
       login = kind == DatabaseKind.SQLSERVER
           ? Logins.throughSqlServerCallback(getJdbcUrl(), driverProperties, newLease, Duration.ofMillis(getConnectionTimeout()))
-          : Logins.asPassword(getJdbcUrl(), getDriverClassName(), driverProperties);
+          : Logins.asPassword(getJdbcUrl(), DriverClasses.resolve(getJdbcUrl(), getDriverClassName()), driverProperties);
     } catch (RuntimeException e) {
       newLease.close();
       throw fatal(pool, "no JDBC driver could be loaded for jdbcUrl (" + scheme(getJdbcUrl()) + "): "
