@@ -514,6 +514,20 @@ public class ManagedIdentityDataSource extends HikariDataSource {
     return current == null ? null : current.key().toString();
   }
 
+  /**
+   * Whether the pool holds a usable token (and until when), or why not; null before the pool has started.
+   * For health checks (the Spring Boot health indicator uses it); never contains the token.
+   */
+  public TokenStatus getTokenStatus() {
+    TokenLease current = lease;
+    if (current == null) {
+      return null;
+    }
+    String reason = current.unavailableReason();
+    var token = current.current();
+    return new TokenStatus(reason == null, token == null ? null : token.expiresAt(), reason);
+  }
+
   /** The scope tokens are requested for, once the pool has started; null before. */
   public String getEffectiveTokenScope() {
     TokenLease current = lease;
