@@ -4,6 +4,7 @@ import com.azure.core.credential.TokenCredential;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.azuremi.jdbc.internal.compat.DriverClasses;
 import io.github.azuremi.jdbc.internal.compat.HikariCompat;
+import io.github.azuremi.jdbc.internal.compat.ThreadHygiene;
 import io.github.azuremi.jdbc.internal.credential.CredentialFactory;
 import io.github.azuremi.jdbc.internal.db.DatabaseKind;
 import io.github.azuremi.jdbc.internal.db.JdbcUrl;
@@ -82,6 +83,7 @@ public class ManagedIdentityDataSource extends HikariDataSource {
   private volatile AutoCloseable tokenMetrics; // typed so that this class needs no Micrometer class
 
   private volatile TokenLease lease;
+  private final java.util.concurrent.atomic.AtomicBoolean hygieneClosed = new java.util.concurrent.atomic.AtomicBoolean();
   private volatile DatabaseKind databaseKind;
 
   /** An unconfigured pool; set at least {@code jdbcUrl} (and {@code username} for PostgreSQL/MySQL). */
@@ -376,6 +378,7 @@ public class ManagedIdentityDataSource extends HikariDataSource {
     }
     this.databaseKind = kind;
     this.lease = newLease;
+    ThreadHygiene.poolStarted(); // no thread left behind when a web application stops
     LOG.info("{} - {} login with access tokens from {} for scope {}", pool, kind.displayName(),
         key.credential().description(), scope);
   }
@@ -482,6 +485,9 @@ public class ManagedIdentityDataSource extends HikariDataSource {
       TokenLease current = lease;
       if (current != null) {
         current.close();
+        if (hygieneClosed.compareAndSet(false, true)) {
+          ThreadHygiene.poolClosed();
+        }
       }
       closeTokenMetrics();
     }

@@ -1,0 +1,68 @@
+package io.github.azuremi.jdbc.internal.compat;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Leaves no thread behind that would keep a web application's class loader alive after the application
+ * stops (Tomcat's "appears to have started a thread ... failed to stop it", a leak on every redeploy):
+ *
+ * <ul>
+ *   <li>The JDK's {@code CompletableFutureDelayScheduler} (behind {@code orTimeout}, which the token fetch
+ *       uses) is one thread per JVM that lives forever and keeps the context class loader of the thread that
+ *       happened to start it. It is started here, once, with no context class loader.</li>
+ *   <li>azure-core's shared executor ({@code azure-sdk-global-thread-N}, which azure-identity runs token
+ *       requests on) belongs to the azure-core copy in this class loader; when the last pool of this copy of
+ *       the library closes, it is reset: its threads end, and azure-core makes a new one if anything asks.</li>
+ * </ul>
+ */
+public final class ThreadHygiene {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ThreadHygiene.class);
+  private static final AtomicInteger OPEN_POOLS = new AtomicInteger();
+  private static volatile boolean delayerStarted;
+
+  private ThreadHygiene() {}
+
+  /** A pool has started (call once per pool, paired with {@link #poolClosed()}). */
+  public static void poolStarted() {
+    OPEN_POOLS.incrementAndGet();
+    startDelayerWithoutContextClassLoader();
+  }
+
+  /** A pool that had started has closed; the last one resets azure-core's shared executor. */
+  public static void poolClosed() {
+    if (OPEN_POOLS.decrementAndGet() == 0) {
+      try {
+        com.azure.core.util.SharedExecutorService.getInstance().reset();
+      } catch (RuntimeException | LinkageError e) { // an azure-core without it: nothing to stop
+        LOG.debug("could not reset azure-core's shared executor", e);
+      }
+    }
+  }
+
+  private static void startDelayerWithoutContextClassLoader() {
+    if (delayerStarted) {
+      return;
+    }
+    synchronized (ThreadHygiene.class) {
+      if (delayerStarted) {
+        return;
+      }
+      Thread current = Thread.currentThread();
+      ClassLoader previous = current.getContextClassLoader();
+      current.setContextClassLoader(null);
+      try {
+        // the JDK starts its single delay thread on first use; it inherits this thread's (now empty) context loader
+        CompletableFuture.delayedExecutor(1, TimeUnit.NANOSECONDS).execute(() -> { });
+      } finally {
+        current.setContextClassLoader(previous);
+      }
+      delayerStarted = true;
+    }
+  }
+}
