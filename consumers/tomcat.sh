@@ -4,9 +4,9 @@
 # Service). The servlet must log in; then the WAR is undeployed and deployed again three times (querying after
 # each), undeployed a last time, and the JVM must hold no class loader of the application and no thread started
 # by the library or its HTTP client. Prints [tomcat] lines; exits non-zero on any miss.
-# Usage: tomcat.sh VERSION WORKDIR   (JAVA_HOME picks the JDK; environment as for every consumer)
+# Usage: tomcat.sh VERSION WORKDIR [WAR]   (TOMCAT_JAVA_HOME picks Tomcat's JDK; environment as for every consumer)
 set -euo pipefail
-version=$1 work=$2
+version=$1 work=$2 war=${3:-}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 say() { echo "[tomcat $version] $*"; }
 fail() { echo "[tomcat $version] FAILED: $*" >&2; [[ -n ${home:-} ]] && tail -n 60 "$home/logs/catalina.out" >&2; stop; exit 1; }
@@ -27,6 +27,7 @@ stop() { [[ -f $work/tomcat.pid ]] && kill "$(cat "$work/tomcat.pid")" 2>/dev/nu
 trap stop EXIT
 
 export CATALINA_HOME="$home" CATALINA_BASE="$home" CATALINA_PID="$work/tomcat.pid"
+[[ -n ${TOMCAT_JAVA_HOME:-} ]] && export JAVA_HOME="$TOMCAT_JAVA_HOME" && export PATH="$TOMCAT_JAVA_HOME/bin:$PATH"
 # App Service's way of feeding app settings to context.xml (README, "On App Service (Tomcat)")
 export JAVA_OPTS="-Dorg.apache.tomcat.util.digester.PROPERTY_SOURCE=org.apache.tomcat.util.digester.EnvironmentPropertySource"
 "$home/bin/catalina.sh" start >/dev/null
@@ -34,7 +35,7 @@ for _ in $(seq 60); do manager "list" >/dev/null 2>&1 && break; sleep 1; done
 manager list | grep -q '^OK' || fail "Tomcat's manager did not answer"
 say "$("$home/bin/version.sh" 2>/dev/null | grep -E '^Server number' | tr -s ' ')"
 
-war="$here/tomcat-webapp/target/app.war"
+war=${war:-$here/tomcat-webapp/target/app.war}
 query() {
   local out
   out=$(curl -sS "$base/app/query") || fail "GET /app/query did not answer"
