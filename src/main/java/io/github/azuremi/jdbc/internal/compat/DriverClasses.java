@@ -19,7 +19,29 @@ public final class DriverClasses {
       "jdbc:mysql:", List.of("com.mysql.cj.jdbc.Driver", "org.mariadb.jdbc.Driver"),
       "jdbc:sqlserver:", List.of("com.microsoft.sqlserver.jdbc.SQLServerDriver"));
 
+  /** Drivers registered by {@link #resolve} (DriverManager did not see them), deregistered by {@link #deregisterLoaded}. */
+  private static final java.util.Set<Class<?>> LOADED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   private DriverClasses() {}
+
+  /**
+   * Deregisters the drivers this class registered (only those DriverManager could not find by itself, as in
+   * a web application), so that a stopping web application leaves none in DriverManager. Called when the
+   * last pool closes.
+   */
+  static void deregisterLoaded() {
+    for (java.util.Enumeration<java.sql.Driver> e = DriverManager.getDrivers(); e.hasMoreElements(); ) {
+      java.sql.Driver driver = e.nextElement();
+      if (LOADED.contains(driver.getClass())) {
+        try {
+          DriverManager.deregisterDriver(driver);
+        } catch (SQLException | SecurityException ignored) {
+          // left to the container
+        }
+      }
+    }
+    LOADED.clear();
+  }
 
   /**
    * The driver class to hand to HikariCP: {@code configured} if set; null if DriverManager already finds a
@@ -57,7 +79,7 @@ public final class DriverClasses {
       return false;
     }
     try {
-      Class.forName(className, true, loader); // its static initializer registers it with DriverManager
+      LOADED.add(Class.forName(className, true, loader)); // its static initializer registers it with DriverManager
       return true;
     } catch (ClassNotFoundException | LinkageError e) {
       return false;

@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   <li>azure-core's shared executor ({@code azure-sdk-global-thread-N}, which azure-identity runs token
  *       requests on) belongs to the azure-core copy in this class loader; when the last pool of this copy of
  *       the library closes, it is reset: its threads end, and azure-core makes a new one if anything asks.</li>
+ *   <li>A JDBC driver that the library itself had to register (DriverManager did not see it, as in a web
+ *       application) is deregistered again.</li>
  * </ul>
  */
 public final class ThreadHygiene {
@@ -37,6 +39,7 @@ public final class ThreadHygiene {
   /** A pool that had started has closed; the last one resets azure-core's shared executor. */
   public static void poolClosed() {
     if (OPEN_POOLS.decrementAndGet() == 0) {
+      DriverClasses.deregisterLoaded();
       try {
         com.azure.core.util.SharedExecutorService.getInstance().reset();
       } catch (RuntimeException | LinkageError e) { // an azure-core without it: nothing to stop
