@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The consumer projects (README, "Consumers"): each built as its users build it, against the library that the
-# caller has just installed in the local Maven repository (mvn install -DskipTests), each logging in to the local
+# The consumer projects (README, "Consumers"): each built as its users build it, against the library of this
+# working tree (installed first, without its tests, into a local repository of the run's own), each logging in to the local
 # PostgreSQL through a local App Service managed-identity endpoint, with the token checked by the server.
 # Needs: PostgreSQL on 127.0.0.1:5432 with pg_hba.conf making members of mi_token_users present a password
 # (.ci/run prepares it), psql, curl, jcmd. Java 25 runs too when JAVA25_HOME (default Temurin 25) exists.
@@ -49,6 +49,23 @@ not_in() {
   fi
 }
 
+# --- the library, installed into a local repository of this run's own ------------------------------------------
+# Other builds on the machine may install their own 0.1.0-SNAPSHOT into ~/.m2 at any time: the consumers resolve
+# from a private local repository (hard links of ~/.m2, without this library) where the library just built is
+# installed (its tests are not run here: .ci/run ran them).
+root=$(cd "$here/.." && pwd)
+M2=$work/m2
+mkdir -p "$M2"
+if [[ -d $HOME/.m2/repository ]]; then
+  cp -al "$HOME/.m2/repository/." "$M2/" 2>/dev/null || cp -a "$HOME/.m2/repository/." "$M2/"
+fi
+rm -rf "$M2/io/github/azuremi"
+export MAVEN_OPTS="${MAVEN_OPTS:-} -Dmaven.repo.local=$M2"
+(cd "$root" && mvn -B -q install -DskipTests) > "$logs/install-library.log" 2>&1 \
+  || { say "could not install the library:"; tail -n 30 "$logs/install-library.log"; exit 1; }
+library_jar=$M2/io/github/azuremi/managed-identity-datasource/0.1.0-SNAPSHOT/managed-identity-datasource-0.1.0-SNAPSHOT.jar
+[[ -f $library_jar ]] || { say "the library is not in $M2"; exit 1; }
+
 # --- the identity and the database ------------------------------------------------------------------------
 psql_admin <<'SQL' || { say "cannot prepare PostgreSQL roles"; exit 1; }
 DO $$ BEGIN CREATE ROLE mi_token_users NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
@@ -73,7 +90,7 @@ export AZURE_CLIENT_ID=5a0e5b4c-1d2e-4f3a-9b8c-7d6e5f4a3b2c
 endpoint_pid=$!
 trap 'kill $endpoint_pid 2>/dev/null' EXIT
 for _ in $(seq 60); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.5; done
-say "identity endpoint on $IDENTITY_ENDPOINT (pid $endpoint_pid); library $(ls ~/.m2/repository/io/github/azuremi/managed-identity-datasource/0.1.0-SNAPSHOT/managed-identity-datasource-0.1.0-SNAPSHOT.jar)"
+say "identity endpoint on $IDENTITY_ENDPOINT (pid $endpoint_pid); library $library_jar (commit $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?'))"
 
 build() { local dir=$1; shift; (cd "$here/$dir" && mvn -B -q "$@") > "$logs/build-$dir.log" 2>&1 || { say "FAIL build of $dir:"; tail -n 30 "$logs/build-$dir.log"; return 1; }; }
 
