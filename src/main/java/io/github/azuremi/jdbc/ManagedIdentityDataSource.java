@@ -2,6 +2,9 @@ package io.github.azuremi.jdbc;
 
 import com.azure.core.credential.TokenCredential;
 import com.zaxxer.hikari.HikariDataSource;
+import io.github.azuremi.jdbc.internal.compat.DriverClasses;
+import io.github.azuremi.jdbc.internal.compat.HikariCompat;
+import io.github.azuremi.jdbc.internal.compat.ThreadHygiene;
 import io.github.azuremi.jdbc.internal.credential.CredentialFactory;
 import io.github.azuremi.jdbc.internal.db.Dialect;
 import io.github.azuremi.jdbc.internal.db.Logins;
@@ -77,6 +80,9 @@ public class ManagedIdentityDataSource extends HikariDataSource {
   private TokenListener metricsListener;
   /** The lease the current thread's start attempt wired, so that a failed start releases only its own. */
   private final transient ThreadLocal<TokenLease> wiredByThisThread = new ThreadLocal<>();
+  /** This pool counted in ThreadHygiene (once, however many start attempts), and counted out (once). */
+  private final java.util.concurrent.atomic.AtomicBoolean hygieneStarted = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicBoolean hygieneClosed = new java.util.concurrent.atomic.AtomicBoolean();
 
   /** An unconfigured pool; set at least {@code jdbcUrl} (and {@code username} for PostgreSQL/MySQL). */
   public ManagedIdentityDataSource() {
@@ -116,7 +122,7 @@ public class ManagedIdentityDataSource extends HikariDataSource {
       throw fatal(pool, "dataSource, dataSourceClassName and dataSourceJNDI cannot be used: "
           + "ManagedIdentityDataSource opens connections from jdbcUrl itself. Remove them and set jdbcUrl");
     }
-    if (getCredentialsProvider() != null || getCredentialsProviderClassName() != null) {
+    if (HikariCompat.credentialsProviderSet(this)) { // HikariCP 7 only; Boot 3.5 brings 6.3
       throw fatal(pool, "credentialsProvider cannot be used: ManagedIdentityDataSource supplies the credentials "
           + "(the access token). Remove credentialsProvider");
     }
@@ -210,7 +216,7 @@ public class ManagedIdentityDataSource extends HikariDataSource {
     TokenAuthenticatingDataSource.Login login;
     try {
       login = dialect.loginWithUsername()
-          ? Logins.asPassword(target, getJdbcUrl(), getDriverClassName())
+          ? Logins.asPassword(target, getJdbcUrl(), DriverClasses.resolve(getJdbcUrl(), getDriverClassName()))
           : Logins.throughSqlServerCallback(getJdbcUrl(), target, newLease, Duration.ofMillis(getConnectionTimeout()));
     } catch (RuntimeException e) {
       newLease.close();
@@ -228,6 +234,9 @@ public class ManagedIdentityDataSource extends HikariDataSource {
     this.dialect = dialect;
     this.lease = newLease;
     wiredByThisThread.set(newLease);
+    if (hygieneStarted.compareAndSet(false, true)) {
+      ThreadHygiene.poolStarted(); // no thread left behind when a web application stops
+    }
     LOG.info("{} - {} login with access tokens from {} for scope {}, {}", pool, dialect.displayName(),
         key.credential().description(), scope, target.transport());
   }
@@ -345,6 +354,9 @@ public class ManagedIdentityDataSource extends HikariDataSource {
       if (current != null) {
         current.close();
       }
+      if (hygieneStarted.get() && hygieneClosed.compareAndSet(false, true)) {
+        ThreadHygiene.poolClosed();
+      }
       closeTokenMetrics();
     }
   }
@@ -374,6 +386,20 @@ public class ManagedIdentityDataSource extends HikariDataSource {
   public String getTokenDescription() {
     TokenLease current = lease;
     return current == null ? null : current.key().toString();
+  }
+
+  /**
+   * Whether the pool holds a usable token (and until when), or why not; null before the pool has started.
+   * For health checks (the Spring Boot health indicator uses it); never contains the token.
+   */
+  public TokenStatus getTokenStatus() {
+    TokenLease current = lease;
+    if (current == null) {
+      return null;
+    }
+    String reason = current.unavailableReason();
+    var token = current.current();
+    return new TokenStatus(reason == null, token == null ? null : token.expiresAt(), reason);
   }
 
   /** The scope tokens are requested for, once the pool has started; null before. */

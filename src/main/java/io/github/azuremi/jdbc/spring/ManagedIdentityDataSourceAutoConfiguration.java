@@ -8,13 +8,13 @@ import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration;
-import org.springframework.boot.autoconfigure.jdbc.DataSourceProperties;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.Environment;
 import org.springframework.util.StringUtils;
 
 import javax.sql.DataSource;
@@ -35,42 +35,60 @@ import javax.sql.DataSource;
  *       Hikari's pool metrics (Boot's actuator then leaves the pool's metrics alone, as they are wired).</li>
  * </ul>
  *
- * Runs before Boot's {@code DataSourceAutoConfiguration}, which then backs off; Flyway, Liquibase, JPA and
+ * <p>One configuration for Spring Boot 3 and 4: it names Boot's {@code DataSourceAutoConfiguration} only as a
+ * string (Boot 4 moved it from {@code org.springframework.boot.autoconfigure.jdbc} to
+ * {@code org.springframework.boot.jdbc.autoconfigure}) and reads {@code spring.datasource.*} with Boot's
+ * {@code Binder} instead of Boot's {@code DataSourceProperties} (which moved too), so no class of either
+ * generation is loaded.
+ *
+ * <p>Runs before Boot's {@code DataSourceAutoConfiguration}, which then backs off; Flyway, Liquibase, JPA and
  * {@code JdbcTemplate} use this bean, and since the token comes from inside the pool, the first connection
  * that any of them opens already logs in with a token. An application that declares its own
  * {@code DataSource} bean keeps it.
  */
-@AutoConfiguration(before = DataSourceAutoConfiguration.class)
+@AutoConfiguration(beforeName = {
+    "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration",    // Boot 3
+    "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration"})   // Boot 4
 @ConditionalOnClass(value = {DataSource.class, ManagedIdentityDataSource.class},
     name = "org.springframework.jdbc.datasource.embedded.EmbeddedDatabaseType")
 @ConditionalOnProperty(prefix = "spring.datasource", name = "url")
 @Conditional(ManagedIdentityDataSourceAutoConfiguration.OnManagedIdentityRequested.class)
-@EnableConfigurationProperties({DataSourceProperties.class, ManagedIdentityDataSourceProperties.class})
+@EnableConfigurationProperties(ManagedIdentityDataSourceProperties.class)
 public class ManagedIdentityDataSourceAutoConfiguration {
 
   @Bean
   @ConditionalOnMissingBean(DataSource.class)
   @ConfigurationProperties(prefix = "spring.datasource.hikari")
-  public ManagedIdentityDataSource dataSource(DataSourceProperties properties,
+  public ManagedIdentityDataSource dataSource(Environment environment,
                                               ManagedIdentityDataSourceProperties managedIdentity,
                                               ObjectProvider<ManagedIdentityDataSourceCustomizer> customizers) {
     ManagedIdentityDataSource dataSource = new ManagedIdentityDataSource();
-    dataSource.setJdbcUrl(properties.getUrl());
-    if (StringUtils.hasText(properties.getUsername())) {
-      dataSource.setUsername(properties.getUsername());
+    Binder binder = Binder.get(environment);
+    dataSource.setJdbcUrl(datasourceProperty(binder, "url"));
+    String username = datasourceProperty(binder, "username");
+    if (StringUtils.hasText(username)) {
+      dataSource.setUsername(username);
     }
-    if (StringUtils.hasText(properties.getPassword())) {
-      dataSource.setPassword(properties.getPassword()); // refused at start, with the reason
+    String password = datasourceProperty(binder, "password");
+    if (StringUtils.hasText(password)) {
+      dataSource.setPassword(password); // refused at start, with the reason
     }
-    if (StringUtils.hasText(properties.getDriverClassName())) {
-      dataSource.setDriverClassName(properties.getDriverClassName());
+    String driverClassName = datasourceProperty(binder, "driver-class-name");
+    if (StringUtils.hasText(driverClassName)) {
+      dataSource.setDriverClassName(driverClassName);
     }
-    if (StringUtils.hasText(properties.getName())) {
-      dataSource.setPoolName(properties.getName());
+    String name = datasourceProperty(binder, "name");
+    if (StringUtils.hasText(name)) {
+      dataSource.setPoolName(name);
     }
     managedIdentity.applyTo(dataSource);
     customizers.orderedStream().forEach(customizer -> customizer.customize(dataSource));
     return dataSource;
+  }
+
+  /** spring.datasource.{@code name}, with Boot's relaxed binding (SPRING_DATASOURCE_URL and so on). */
+  static String datasourceProperty(Binder binder, String name) {
+    return binder.bind("spring.datasource." + name, String.class).orElse(null);
   }
 
   /** Hands the application's MeterRegistry to the pool; only loaded when Micrometer is on the classpath. */

@@ -108,4 +108,27 @@ class ManagedIdentityDataSourceAutoConfigurationTest {
           assertThat(context.getBean(ManagedIdentityDataSource.class).getMeterRegistry()).isNull();
         });
   }
+
+  /**
+   * Spring Boot 4 has no org.springframework.boot.autoconfigure.jdbc package (DataSourceProperties and
+   * DataSourceAutoConfiguration moved to org.springframework.boot.jdbc.autoconfigure): hidden here, the
+   * auto-configuration must still load and bind spring.datasource.* (the consumers/ projects run real Boot 4).
+   */
+  @Test
+  void worksWhereBoot3sJdbcAutoConfigurationPackageDoesNotExist() {
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(ManagedIdentityDataSourceAutoConfiguration.class))
+        .withClassLoader(new FilteredClassLoader("org.springframework.boot.autoconfigure.jdbc"))
+        .withPropertyValues("spring.datasource.url=" + URL, "spring.datasource.username=my-app",
+            "spring.datasource.driver-class-name=org.postgresql.Driver", "spring.datasource.name=orders",
+            "spring.datasource.azure-managed-identity.enabled=true", "spring.datasource.hikari.maximum-pool-size=3")
+        .run(context -> {
+          assertThat(context).hasNotFailed();
+          ManagedIdentityDataSource ds = context.getBean(ManagedIdentityDataSource.class);
+          assertThat(ds.getJdbcUrl()).isEqualTo(URL);
+          assertThat(ds.getDriverClassName()).isEqualTo("org.postgresql.Driver");
+          assertThat(ds.getPoolName()).isEqualTo("orders");
+          assertThat(ds.getMaximumPoolSize()).isEqualTo(3);
+        });
+  }
 }

@@ -19,7 +19,19 @@ public final class CredentialFactory {
 
   public static CredentialSource source(CredentialType type, String clientId, String tenantId) {
     String id = type.settingValue() + "|" + nullToEmpty(clientId) + "|" + nullToEmpty(tenantId);
-    return CredentialSource.of(id, describe(type, clientId, tenantId), () -> build(type, clientId, tenantId));
+    return CredentialSource.of(id, describe(type, clientId, tenantId), () -> diagnosing(type, build(type, clientId, tenantId)));
+  }
+
+  /**
+   * Managed identity: failures say which environment was detected and, for credential=managed-identity, an
+   * endpoint that does not even accept a connection fails in seconds with the network error.
+   */
+  static TokenCredential diagnosing(CredentialType type, TokenCredential credential) {
+    if (type != CredentialType.MANAGED_IDENTITY && type != CredentialType.DEFAULT) {
+      return credential;
+    }
+    return new DiagnosingCredential(credential, ManagedIdentityEnvironment.detect(System.getenv()),
+        type == CredentialType.MANAGED_IDENTITY);
   }
 
   static String describe(CredentialType type, String clientId, String tenantId) {
