@@ -20,7 +20,7 @@ import java.util.Set;
  * <pre>{@code
  * <Resource name="jdbc/app" auth="Container" type="javax.sql.DataSource" closeMethod="close"
  *           factory="io.github.azuremi.jdbc.jndi.ManagedIdentityDataSourceFactory"
- *           jdbcUrl="jdbc:postgresql://myserver.postgres.database.azure.com:5432/app?sslmode=require"
+ *           jdbcUrl="jdbc:postgresql://myserver.postgres.database.azure.com:5432/app"
  *           username="my-app" managedIdentityClientId="<client id>" maximumPoolSize="10"/>
  * }</pre>
  *
