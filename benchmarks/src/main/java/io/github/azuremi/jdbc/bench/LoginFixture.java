@@ -68,7 +68,8 @@ public class LoginFixture {
     managedIdentity.setJdbcUrl(postgres.jdbcUrl());
     managedIdentity.setUsername(CACHED_ROLE);
     managedIdentity.setCredential("managed-identity");
-    managedIdentity.setTokenScope(Endpoints.unusedScope("cached"));
+    // an identity nobody asked for before in this JVM: MSAL's JVM-wide cache has nothing for it
+    managedIdentity.setManagedIdentityClientId(java.util.UUID.randomUUID().toString());
     // set-up, not measured: a shared machine under load may need more than the default 20 s
     managedIdentity.setTokenFetchTimeout(120_000);
     managedIdentity.setConnectionTimeout(120_000);

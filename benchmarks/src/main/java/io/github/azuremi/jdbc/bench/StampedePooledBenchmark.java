@@ -89,7 +89,7 @@ public class StampedePooledBenchmark {
 
     @Setup(Level.Invocation)
     public void arm(Shared shared) throws Exception {
-      TokenRequestContext request = Caches.request(shared.coldStart());
+      TokenRequestContext request = Caches.request(shared.coldStartScope());
       ds = new HikariDataSource();
       ds.setPoolName("stampede-per-connection-fetch");
       ds.setJdbcUrl(BenchDriver.STUB_URL);
