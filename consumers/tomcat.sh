@@ -73,6 +73,13 @@ driver_warned=$(grep -c 'JDBC Driver has been forcibly unregistered' "$home/logs
 say "leak check after 3 redeploys and a final undeploy: webapp class loaders alive=$loaders (1 = Tomcat's manager), library/HTTP-client threads left=$(echo -n "$suspects" | grep -c . || true) [$(echo "$suspects" | tr '\n' ' ')], clean after ${settle}s"
 say "findleaks right after the undeploy: $(echo "$leaks" | tr '\n' ' ')"
 say "Tomcat's stop-time warnings (threads still running when each undeploy happened): ${warned:-0} [$warned_names]; JDBC driver forcibly unregistered: ${driver_warned:-0}"
-[[ $loaders == 1 ]] || fail "$loaders web application class loaders alive 90 s after undeploy (expected only the manager's)"
+# TOMCAT_LOADER_CHECK=report turns a pinned class loader into a report line (not set by .ci/run: a pinned loader is a leak)
+if [[ $loaders != 1 ]]; then
+  if [[ ${TOMCAT_LOADER_CHECK:-strict} == report ]]; then
+    say "NOT CHECKED (TOMCAT_LOADER_CHECK=report): $((loaders - 1)) class loader(s) of undeployed applications alive"
+  else
+    fail "$loaders web application class loaders alive 90 s after undeploy (expected only the manager's)"
+  fi
+fi
 [[ -z $suspects ]] || fail "threads left 90 s after undeploy: $suspects"
 say "CONSUMER OK"
