@@ -67,6 +67,9 @@ while :; do
   sleep 5
 done
 settle=$((SECONDS - undeployed))
+# for diagnosis: every thread Tomcat itself does not start, and what of the application is still on the heap
+say "threads after the final undeploy: $(jcmd "$pid" Thread.print | grep -E '^"' | cut -d'"' -f2 | grep -vE 'http-nio|GC Thread|G1 |Compiler|VM |Reference Handler|Finalizer|Signal Dispatcher|Attach Listener|Catalina-utility|Sweeper|Service Thread|Monitor Deflation|Notification Thread|Common-Cleaner|^main$|AsyncFileHandlerWriter|FileHandlerLogFilesCleaner' | sort | uniq -c | awk '{$1=$1; print}' | tr '\n' ';')"
+say "application classes with live instances after the final undeploy: $(jcmd "$pid" GC.class_histogram | awk '$4 ~ /^(io\.github\.azuremi|com\.zaxxer|org\.postgresql|com\.azure|com\.microsoft\.aad|reactor\.|consumer\.)/ {print $4 "=" $2}' | head -n 25 | tr '\n' ' ')"
 warned=$(grep -cE 'appears to have started a thread' "$home/logs/catalina.out" || true)
 warned_names=$(grep -oE 'started a thread named \[[^]]*\]' "$home/logs/catalina.out" | sed 's/.*\[\(.*\)\]/\1/' | sort | uniq -c | awk '{print $2 " x" $1}' | tr '\n' ' ' || true)
 driver_warned=$(grep -c 'JDBC Driver has been forcibly unregistered' "$home/logs/catalina.out" || true)
