@@ -30,6 +30,9 @@ export CATALINA_HOME="$home" CATALINA_BASE="$home" CATALINA_PID="$work/tomcat.pi
 [[ -n ${TOMCAT_JAVA_HOME:-} ]] && export JAVA_HOME="$TOMCAT_JAVA_HOME" && export PATH="$TOMCAT_JAVA_HOME/bin:$PATH"
 # App Service's way of feeding app settings to context.xml (README, "On App Service (Tomcat)")
 export JAVA_OPTS="-Dorg.apache.tomcat.util.digester.PROPERTY_SOURCE=org.apache.tomcat.util.digester.EnvironmentPropertySource"
+# For the leak check only: soft references are cleared at every GC, so that a loader counted as alive is held
+# by a strong reference (caches of soft references, the JDK's and Tomcat's, let go under memory pressure anyway)
+export CATALINA_OPTS="-XX:SoftRefLRUPolicyMSPerMB=0"
 "$home/bin/catalina.sh" start >/dev/null
 for _ in $(seq 60); do manager "list" >/dev/null 2>&1 && break; sleep 1; done
 manager list | grep -q '^OK' || fail "Tomcat's manager did not answer"
@@ -67,6 +70,8 @@ while :; do
   sleep 5
 done
 settle=$((SECONDS - undeployed))
+# TOMCAT_HEAP_DUMP=<file.hprof>: a heap dump of this state, to find what holds a pinned class loader
+[[ -n ${TOMCAT_HEAP_DUMP:-} ]] && jcmd "$pid" GC.heap_dump "$TOMCAT_HEAP_DUMP" >/dev/null
 # for diagnosis: every thread Tomcat itself does not start, and what of the application is still on the heap
 say "threads after the final undeploy: $(jcmd "$pid" Thread.print | grep -E '^"' | cut -d'"' -f2 | grep -vE 'http-nio|GC Thread|G1 |Compiler|VM |Reference Handler|Finalizer|Signal Dispatcher|Attach Listener|Catalina-utility|Sweeper|Service Thread|Monitor Deflation|Notification Thread|Common-Cleaner|^main$|AsyncFileHandlerWriter|FileHandlerLogFilesCleaner' | sort | uniq -c | awk '{$1=$1; print}' | tr '\n' ';')"
 say "application classes with live instances after the final undeploy: $(jcmd "$pid" GC.class_histogram | awk '$4 ~ /^(io\.github\.azuremi|com\.zaxxer|org\.postgresql|com\.azure|com\.microsoft\.aad|reactor\.|consumer\.)/ {print $4 "=" $2}' | head -n 25 | tr '\n' ' ')"

@@ -13,8 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <ul>
  *   <li>The JDK's {@code CompletableFutureDelayScheduler} (behind {@code orTimeout}, which the token fetch
- *       uses) is one thread per JVM that lives forever and keeps the context class loader of the thread that
- *       happened to start it. It is started here, once, with no context class loader.</li>
+ *       uses) is one thread per JVM that lives forever and keeps the context class loader (and, on Java 17-23,
+ *       the access-control context) of the code that happened to start it. It is started here, once, holding
+ *       neither.</li>
  *   <li>azure-core's shared executor ({@code azure-sdk-global-thread-N}, which azure-identity runs token
  *       requests on) belongs to the azure-core copy in this class loader; when the last pool of this copy of
  *       the library closes, it is reset: its threads end, and azure-core makes a new one if anything asks.</li>
@@ -48,6 +49,13 @@ public final class ThreadHygiene {
     }
   }
 
+  /**
+   * Starts the JDK's delay thread so that it holds nothing of this class loader: no context class loader (it
+   * inherits the common pool's), and, on Java 17-23, no access-control context with this library's protection
+   * domain (a thread inherits the domains of every frame on the stack that creates it). So the thread is
+   * created by a common-pool worker while only JDK frames are on its stack: the delayed action is attached to
+   * a future that the pool completes after our supplier has returned.
+   */
   private static void startDelayerWithoutContextClassLoader() {
     if (delayerStarted) {
       return;
@@ -56,16 +64,25 @@ public final class ThreadHygiene {
       if (delayerStarted) {
         return;
       }
+      delayerStarted = true;
       Thread current = Thread.currentThread();
       ClassLoader previous = current.getContextClassLoader();
       current.setContextClassLoader(null);
       try {
-        // the JDK starts its single delay thread on first use; it inherits this thread's (now empty) context loader
-        CompletableFuture.delayedExecutor(1, TimeUnit.NANOSECONDS).execute(() -> { });
+        CompletableFuture<Object> gate = new CompletableFuture<>();
+        CompletableFuture<Void> delayed = gate.thenRunAsync(() -> { },
+            CompletableFuture.delayedExecutor(1, TimeUnit.NANOSECONDS));
+        if (java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() > 0) {
+          gate.completeAsync(() -> null, java.util.concurrent.ForkJoinPool.commonPool());
+        } else {
+          gate.complete(null); // no common pool to start it from: at least no context class loader
+        }
+        delayed.get(5, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.debug("could not start the JDK's delay thread ahead", e);
       } finally {
         current.setContextClassLoader(previous);
       }
-      delayerStarted = true;
     }
   }
 }
