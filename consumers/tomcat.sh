@@ -30,6 +30,9 @@ export CATALINA_HOME="$home" CATALINA_BASE="$home" CATALINA_PID="$work/tomcat.pi
 [[ -n ${TOMCAT_JAVA_HOME:-} ]] && export JAVA_HOME="$TOMCAT_JAVA_HOME" && export PATH="$TOMCAT_JAVA_HOME/bin:$PATH"
 # App Service's way of feeding app settings to context.xml (README, "On App Service (Tomcat)")
 export JAVA_OPTS="-Dorg.apache.tomcat.util.digester.PROPERTY_SOURCE=org.apache.tomcat.util.digester.EnvironmentPropertySource"
+# For the leak check only: soft references are cleared at every GC, so that a loader counted as alive is held
+# by a strong reference (caches of soft references, the JDK's and Tomcat's, let go under memory pressure anyway)
+export CATALINA_OPTS="-XX:SoftRefLRUPolicyMSPerMB=0"
 "$home/bin/catalina.sh" start >/dev/null
 for _ in $(seq 60); do manager "list" >/dev/null 2>&1 && break; sleep 1; done
 manager list | grep -q '^OK' || fail "Tomcat's manager did not answer"
@@ -67,12 +70,38 @@ while :; do
   sleep 5
 done
 settle=$((SECONDS - undeployed))
+# TOMCAT_HEAP_DUMP=<file.hprof>: a heap dump of this state, to find what holds a pinned class loader
+[[ -n ${TOMCAT_HEAP_DUMP:-} ]] && jcmd "$pid" GC.heap_dump "$TOMCAT_HEAP_DUMP" >/dev/null
+# for diagnosis: every thread Tomcat itself does not start, and what of the application is still on the heap
+say "threads after the final undeploy: $(jcmd "$pid" Thread.print | grep -E '^"' | cut -d'"' -f2 | grep -vE 'http-nio|GC Thread|G1 |Compiler|VM |Reference Handler|Finalizer|Signal Dispatcher|Attach Listener|Catalina-utility|Sweeper|Service Thread|Monitor Deflation|Notification Thread|Common-Cleaner|^main$|AsyncFileHandlerWriter|FileHandlerLogFilesCleaner' | sort | uniq -c | awk '{$1=$1; print}' | tr '\n' ';')"
+say "application classes with live instances after the final undeploy: $(jcmd "$pid" GC.class_histogram | awk '$4 ~ /^(io\.github\.azuremi|com\.zaxxer|org\.postgresql|com\.azure|com\.microsoft\.aad|reactor\.|consumer\.)/ {print $4 "=" $2}' | head -n 25 | tr '\n' ' ')"
 warned=$(grep -cE 'appears to have started a thread' "$home/logs/catalina.out" || true)
 warned_names=$(grep -oE 'started a thread named \[[^]]*\]' "$home/logs/catalina.out" | sed 's/.*\[\(.*\)\]/\1/' | sort | uniq -c | awk '{print $2 " x" $1}' | tr '\n' ' ' || true)
 driver_warned=$(grep -c 'JDBC Driver has been forcibly unregistered' "$home/logs/catalina.out" || true)
 say "leak check after 3 redeploys and a final undeploy: webapp class loaders alive=$loaders (1 = Tomcat's manager), library/HTTP-client threads left=$(echo -n "$suspects" | grep -c . || true) [$(echo "$suspects" | tr '\n' ' ')], clean after ${settle}s"
 say "findleaks right after the undeploy: $(echo "$leaks" | tr '\n' ' ')"
 say "Tomcat's stop-time warnings (threads still running when each undeploy happened): ${warned:-0} [$warned_names]; JDBC driver forcibly unregistered: ${driver_warned:-0}"
-[[ $loaders == 1 ]] || fail "$loaders web application class loaders alive 90 s after undeploy (expected only the manager's)"
+# What holds each loader left (the manager's is held by Tomcat). One holder is tolerated, on Java 17-19 only:
+# the JDK's java.lang.runtime.ObjectMethods keeps the last asType() of its shared equals handle for a record
+# class (JDK-8291065, fixed in JDK 20): at most one loader, replaced by the next deployment, not a growing leak.
+if [[ $loaders != 1 ]]; then
+  jcmd "$pid" GC.heap_dump "$work/heap.hprof" >/dev/null
+  paths=$(python3 "$here/heap-paths.py" "$work/heap.hprof")
+  echo "$paths" | sed "s/^/[tomcat $version] heap: /"
+  jdk_cache=$(echo "$paths" | grep -c 'class java.lang.runtime.ObjectMethods' || true)
+  feature=$(jcmd "$pid" VM.version | sed -n 's/^JDK \([0-9]*\).*/\1/p')
+  if ((loaders - 1 == 1 && jdk_cache == 1 && ${feature:-99} < 20)); then
+    say "tolerated: 1 loader held only by the JDK $feature ObjectMethods asType cache (JDK-8291065, fixed in JDK 20)"
+    loaders=1
+  fi
+fi
+# TOMCAT_LOADER_CHECK=report turns a pinned class loader into a report line (not set by .ci/run: a pinned loader is a leak)
+if [[ $loaders != 1 ]]; then
+  if [[ ${TOMCAT_LOADER_CHECK:-strict} == report ]]; then
+    say "NOT CHECKED (TOMCAT_LOADER_CHECK=report): $((loaders - 1)) class loader(s) of undeployed applications alive"
+  else
+    fail "$loaders web application class loaders alive 90 s after undeploy (expected only the manager's)"
+  fi
+fi
 [[ -z $suspects ]] || fail "threads left 90 s after undeploy: $suspects"
 say "CONSUMER OK"
