@@ -5,23 +5,38 @@ import java.util.regex.Pattern;
 /**
  * Defence in depth for messages that quote other libraries: azure-identity and MSAL may put parts of an
  * HTTP response into an exception message. Anything shaped like a JWT is cut out before a message of
- * ours is built from it, and long messages are shortened.
+ * ours is built from it, and very long messages (a quoted HTTP body) are shortened, at a word boundary and
+ * saying how much was left out: a diagnosis must not end mid-word.
  */
 public final class Redaction {
 
   /** A JWT, or the start of one cut after its header (as a truncated HTTP body quoted by MSAL is). */
   private static final Pattern JWT = Pattern.compile("eyJ[A-Za-z0-9_-]{4,}(\\.[A-Za-z0-9_-]*){1,2}");
-  private static final int MAX_LENGTH = 500;
+  /** Longer than any message azure-identity or MSAL writes by itself; a quoted HTTP body can be megabytes. */
+  private static final int MAX_LENGTH = 4_000;
 
   private Redaction() {}
 
-  /** The text with JWT-shaped substrings replaced and at most 500 characters kept. */
+  /**
+   * The text with JWT-shaped substrings replaced; beyond 4000 characters it is cut at the last word boundary
+   * and ends with {@code [... N more characters]}.
+   */
   public static String scrub(String text) {
     if (text == null) {
       return null;
     }
     String scrubbed = JWT.matcher(text).replaceAll("[token redacted]");
-    return scrubbed.length() <= MAX_LENGTH ? scrubbed : scrubbed.substring(0, MAX_LENGTH) + "...";
+    if (scrubbed.length() <= MAX_LENGTH) {
+      return scrubbed;
+    }
+    int cut = MAX_LENGTH;
+    for (int i = MAX_LENGTH; i > MAX_LENGTH / 2; i--) {
+      if (Character.isWhitespace(scrubbed.charAt(i))) {
+        cut = i;
+        break;
+      }
+    }
+    return scrubbed.substring(0, cut) + " [... " + (scrubbed.length() - cut) + " more characters]";
   }
 
   /**
