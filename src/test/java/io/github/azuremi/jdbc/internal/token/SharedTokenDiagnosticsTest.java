@@ -336,6 +336,32 @@ class SharedTokenDiagnosticsTest {
     assertThat(waiting.get(5, TimeUnit.SECONDS).accessToken()).isEqualTo("token-1");
   }
 
+  @Test
+  void aFirstTokenWaitThatEndsWithTheFetchTimeoutNamesThePreviousFailure() throws Exception {
+    TokenLease lease = lease(new TokenRegistry(time, timer, threads::execute, () -> 0.0), credential,
+        TokenSettings.DEFAULTS.withFetchTimeout(Duration.ofMillis(250)));
+    credential.failWith(new IllegalStateException("endpoint down"));
+    assertThatThrownBy(() -> lease.acquire(WAIT)).isInstanceOf(TokenUnavailableException.class);
+    time.advance(Duration.ofMillis(500));
+    credential.succeed();
+    credential.block();
+
+    assertThatThrownBy(() -> lease.acquire(Duration.ofMillis(10))).isInstanceOf(TokenUnavailableException.class)
+        .hasMessageEndingWith(" within 250 ms: the identity endpoint has not answered yet; the previous request "
+            + "failed with IllegalStateException: endpoint down")
+        .hasRootCauseMessage("endpoint down");
+  }
+
+  @Test
+  void aFirstTokenWaitThatEndsWithTheFetchTimeoutSaysOnlyThatTheEndpointHasNotAnswered() {
+    TokenLease lease = lease(new TokenRegistry(time, timer, threads::execute, () -> 0.0), credential,
+        TokenSettings.DEFAULTS.withFetchTimeout(Duration.ofMillis(250)));
+    credential.block();
+    assertThatThrownBy(() -> lease.acquire(Duration.ofMillis(10))).isInstanceOf(TokenUnavailableException.class)
+        .hasMessageEndingWith(" within 250 ms: the identity endpoint has not answered yet")
+        .hasNoCause();
+  }
+
   // refusals ---------------------------------------------------------------------------------------------
 
   @Test
