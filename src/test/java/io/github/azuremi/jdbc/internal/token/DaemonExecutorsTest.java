@@ -26,6 +26,7 @@ class DaemonExecutorsTest {
   void fetchesRunOnDaemonThreadsWithTheLibrarysClassLoaderAndStopWhenIdle() throws Exception {
     FetchExecutor.DaemonFetchExecutor executor = (FetchExecutor.DaemonFetchExecutor) FetchExecutor.daemon();
     assertThat(FetchExecutor.daemon()).isSameAs(executor);
+    executor.idle(() -> true); // start from no threads, so that this test sees a thread made for it
     CompletableFuture<ThreadFacts> facts = new CompletableFuture<>();
     Thread caller = Thread.currentThread();
     ClassLoader before = caller.getContextClassLoader();

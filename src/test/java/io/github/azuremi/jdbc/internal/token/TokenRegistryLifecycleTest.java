@@ -130,6 +130,7 @@ class TokenRegistryLifecycleTest {
     TokenLease lease = lease(SCOPE, null);
     CachedToken token = lease.acquire(WAIT);
     SharedToken shared = sharedToken();
+    assertThat(shared.acquire(WAIT).accessToken()).isEqualTo(token.accessToken());
     lease.close();
 
     assertThat(registry.store().asMap()).isEmpty();
