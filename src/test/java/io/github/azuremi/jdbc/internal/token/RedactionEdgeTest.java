@@ -41,11 +41,11 @@ class RedactionEdgeTest {
   }
 
   @Test
-  void scrubOfNullIsNullAndTextOfExactly500CharactersIsKeptWhole() {
+  void scrubOfNullIsNullAndTextOfExactly4000CharactersIsKeptWhole() {
     assertThat(Redaction.scrub(null)).isNull();
-    String text = "a".repeat(500);
+    String text = "a".repeat(4_000);
     assertThat(Redaction.scrub(text)).isEqualTo(text);
-    assertThat(Redaction.scrub(text + "b")).isEqualTo(text + "...");
+    assertThat(Redaction.scrub(text + "b")).isEqualTo(text + " [... 1 more characters]");
   }
 
   @Test
