@@ -542,7 +542,7 @@ final class SharedToken {
 
   private void checkOpen() {
     if (closed) {
-      throw new IllegalStateException("the token of " + key + " is no longer in use (its last pool closed)");
+      throw closedException();
     }
   }
 
