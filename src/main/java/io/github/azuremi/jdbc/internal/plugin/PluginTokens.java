@@ -3,6 +3,7 @@ package io.github.azuremi.jdbc.internal.plugin;
 import io.github.azuremi.jdbc.internal.compat.ThreadHygiene;
 import io.github.azuremi.jdbc.internal.credential.CredentialFactory;
 import io.github.azuremi.jdbc.internal.token.CachedToken;
+import io.github.azuremi.jdbc.internal.token.CredentialSource;
 import io.github.azuremi.jdbc.internal.token.RefreshTimer;
 import io.github.azuremi.jdbc.internal.token.TokenKey;
 import io.github.azuremi.jdbc.internal.token.TokenLease;
@@ -16,6 +17,7 @@ import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -39,13 +41,14 @@ public final class PluginTokens {
 
   private static final class Shared {
     static final PluginTokens INSTANCE = new PluginTokens(TokenRegistry.shared(), RefreshTimer.daemon(),
-        System::nanoTime, IDLE_RELEASE);
+        System::nanoTime, IDLE_RELEASE, s -> CredentialFactory.source(s.credential(), s.clientId(), s.tenantId()));
   }
 
   private final TokenRegistry registry;
   private final RefreshTimer timer;
   private final LongSupplier nanoTime;
   private final long idleNanos;
+  private final Function<PluginSettings, CredentialSource> credentials;
   private final ConcurrentMap<Key, Entry> entries = new ConcurrentHashMap<>();
   private final AtomicBoolean sweepScheduled = new AtomicBoolean();
 
@@ -53,13 +56,16 @@ public final class PluginTokens {
    * @param registry where tokens live
    * @param timer    runs the idle sweep
    * @param nanoTime the clock of the idle sweep
-   * @param idle     how long a lease stays without a login
+   * @param idle        how long a lease stays without a login
+   * @param credentials the credential that settings name (azure-identity's, built on first use)
    */
-  public PluginTokens(TokenRegistry registry, RefreshTimer timer, LongSupplier nanoTime, Duration idle) {
+  public PluginTokens(TokenRegistry registry, RefreshTimer timer, LongSupplier nanoTime, Duration idle,
+                      Function<PluginSettings, CredentialSource> credentials) {
     this.registry = Objects.requireNonNull(registry);
     this.timer = Objects.requireNonNull(timer);
     this.nanoTime = Objects.requireNonNull(nanoTime);
     this.idleNanos = idle.toNanos();
+    this.credentials = Objects.requireNonNull(credentials);
   }
 
   /** The instance the drivers' plugins use. */
@@ -75,8 +81,7 @@ public final class PluginTokens {
    * @throws io.github.azuremi.jdbc.TokenUnavailableException when no token can be had in time
    */
   public CachedToken acquire(PluginSettings settings, String scope, Duration timeout, String what) {
-    Key key = new Key(new TokenKey(CredentialFactory.source(settings.credential(), settings.clientId(),
-        settings.tenantId()), scope, settings.tenantId()), settings.timings());
+    Key key = new Key(new TokenKey(credentials.apply(settings), scope, settings.tenantId()), settings.timings());
     for (int attempt = 0; ; attempt++) {
       Entry entry = entries.computeIfAbsent(key, k -> register(k, settings, what));
       entry.lastUsed = nanoTime.getAsLong();
