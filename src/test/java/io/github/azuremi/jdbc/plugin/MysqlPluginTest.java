@@ -53,6 +53,7 @@ class MysqlPluginTest {
 
   @AfterEach
   void reset() {
+    io.github.azuremi.jdbc.internal.plugin.PluginTokens.shared().releaseAll(); // no refresh runs into the next test
     endpoint.reset();
   }
 

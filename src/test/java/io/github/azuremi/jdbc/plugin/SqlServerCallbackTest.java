@@ -41,6 +41,7 @@ class SqlServerCallbackTest {
 
   @AfterEach
   void stop() {
+    io.github.azuremi.jdbc.internal.plugin.PluginTokens.shared().releaseAll();
     System.clearProperty("azuremi.credential");
     System.clearProperty("azuremi.managedIdentityClientId");
     System.clearProperty("azuremi.tokenScope");

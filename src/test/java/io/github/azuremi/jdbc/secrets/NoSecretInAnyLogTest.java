@@ -157,6 +157,7 @@ class NoSecretInAnyLogTest {
       assertThat(c.isValid(2)).isTrue();
     } finally {
       System.clearProperty("azuremi.managedIdentityClientId");
+      io.github.azuremi.jdbc.internal.plugin.PluginTokens.shared().releaseAll();
     }
 
     for (Throwable t : seen) {

@@ -128,6 +128,19 @@ public final class PluginTokens {
     }
   }
 
+  /**
+   * Releases every lease now (their refreshes stop; the next login registers again). For tests, which must not
+   * leave refreshes running into the next test, and for an application that knows it is done with the plugins.
+   */
+  public void releaseAll() {
+    entries.forEach((key, entry) -> {
+      if (entries.remove(key, entry)) {
+        entry.lease.close();
+        ThreadHygiene.poolClosed();
+      }
+    });
+  }
+
   /** How many leases are held; for tests and diagnostics. */
   public int leaseCount() {
     return entries.size();

@@ -102,4 +102,14 @@ class PluginTokensTest {
     scheduled.remove(0).run();
     assertThat(tokens.leaseCount()).isEqualTo(1);
   }
+
+  @Test
+  void releaseAllStopsEveryLeaseAtOnce_andTheNextLoginStartsAgain() {
+    acquire(settings());
+    acquire(settings("tokenRefreshRatio", "0.6"));
+    tokens.releaseAll();
+    assertThat(tokens.leaseCount()).isZero();
+    assertThat(registry.keyCount()).isZero();
+    assertThat(acquire(settings())).isEqualTo("token-2");
+  }
 }
