@@ -16,7 +16,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Future;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 
@@ -50,7 +50,8 @@ public final class PluginTokens {
   private final long idleNanos;
   private final Function<PluginSettings, CredentialSource> credentials;
   private final ConcurrentMap<Key, Entry> entries = new ConcurrentHashMap<>();
-  private final AtomicBoolean sweepScheduled = new AtomicBoolean();
+  /** The idle sweep queued on the timer, or null; guarded by this (touched only on register, sweep and release). */
+  private volatile Future<?> sweep;
 
   /**
    * @param registry where tokens live
@@ -85,6 +86,9 @@ public final class PluginTokens {
     for (int attempt = 0; ; attempt++) {
       Entry entry = entries.computeIfAbsent(key, k -> register(k, settings, what));
       entry.lastUsed = nanoTime.getAsLong();
+      if (sweep == null) { // a volatile read per login; the lock only when a lease was just registered
+        scheduleSweep();
+      }
       try {
         return entry.lease.acquire(timeout);
       } catch (IllegalStateException released) { // the idle sweep closed it between our read and our acquire
@@ -102,13 +106,21 @@ public final class PluginTokens {
     ThreadHygiene.poolStarted();
     LOG.info("{} - login with access tokens from {} for scope {}", what, key.token.credential().description(),
         key.token.scope());
-    scheduleSweep();
     return new Entry(lease, nanoTime.getAsLong());
   }
 
-  private void scheduleSweep() {
-    if (sweepScheduled.compareAndSet(false, true)) {
-      timer.schedule(this::sweep, Math.max(1, idleNanos / 4));
+  private synchronized void scheduleSweep() {
+    if (sweep == null && !entries.isEmpty()) {
+      sweep = timer.schedule(this::sweep, Math.max(1, idleNanos / 4));
+    }
+  }
+
+  /** Nothing held: the queued sweep goes, so that the timer's thread can end (a web application's class loader too). */
+  private synchronized void stopSweepIfIdle() {
+    if (entries.isEmpty() && sweep != null) {
+      sweep.cancel(false);
+      sweep = null;
+      timer.idle();
     }
   }
 
@@ -122,8 +134,12 @@ public final class PluginTokens {
         LOG.debug("{}: no login for {} s; token released and its refreshes stopped", key.token, idleNanos / 1_000_000_000L);
       }
     });
-    sweepScheduled.set(false);
-    if (!entries.isEmpty()) {
+    synchronized (this) {
+      sweep = null;
+    }
+    if (entries.isEmpty()) {
+      timer.idle(); // this task is running, not queued: the timer may stop its thread
+    } else {
       scheduleSweep();
     }
   }
@@ -139,6 +155,7 @@ public final class PluginTokens {
         ThreadHygiene.poolClosed();
       }
     });
+    stopSweepIfIdle();
   }
 
   /** How many leases are held; for tests and diagnostics. */
