@@ -86,22 +86,24 @@ public final class PluginSettings {
   public static PluginSettings read(Properties properties, String where) {
     Map<String, String> values = new LinkedHashMap<>();
     List<String> problems = new ArrayList<>();
+    // Connector/J hands over all of its ~175 properties: a name is looked at closely only when it may be ours
     for (String name : properties.stringPropertyNames()) {
-      String value = properties.getProperty(name);
-      if (name.equalsIgnoreCase("password") && value != null && !value.isEmpty()) {
-        problems.add("password is set, but the password of every login is the access token the plugin fetches for "
-            + "the identity; remove the password");
-        continue;
-      }
-      if (ManagedIdentityProperties.ALL.contains(name) || AZURE_KNOWN.contains(name)) {
+      if (EXACT_NAMES.contains(name)) {
+        String value = properties.getProperty(name);
         if (value != null && !value.isBlank()) {
           values.put(name, value.trim());
         }
-        continue;
-      }
-      String problem = unknownNameProblem(name);
-      if (problem != null) {
-        problems.add(problem);
+      } else if (name.length() == PASSWORD.length() && name.equalsIgnoreCase(PASSWORD)) {
+        String value = properties.getProperty(name);
+        if (value != null && !value.isEmpty()) {
+          problems.add("password is set, but the password of every login is the access token the plugin fetches for "
+              + "the identity; remove the password");
+        }
+      } else if (name.regionMatches(true, 0, "azure.", 0, 6) || NAME_LENGTHS.contains(name.length())) {
+        String problem = unknownNameProblem(name);
+        if (problem != null) {
+          problems.add(problem);
+        }
       }
     }
     if (!problems.isEmpty()) {
@@ -114,12 +116,26 @@ public final class PluginSettings {
     }
   }
 
+  private static final String PASSWORD = "password";
+  private static final java.util.Set<String> EXACT_NAMES = new java.util.HashSet<>();
+  /** Lengths of this library's names: a name of another length cannot be a misspelling of one of them. */
+  private static final java.util.Set<Integer> NAME_LENGTHS = new java.util.HashSet<>();
+
+  static {
+    EXACT_NAMES.addAll(ManagedIdentityProperties.ALL);
+    EXACT_NAMES.addAll(AZURE_KNOWN);
+    ManagedIdentityProperties.ALL.forEach(n -> NAME_LENGTHS.add(n.length()));
+  }
+
   /** Null for a name that is none of ours (the driver's own, say); else why it is wrong. */
   private static String unknownNameProblem(String name) {
     for (String ours : ManagedIdentityProperties.ALL) {
       if (name.equalsIgnoreCase(ours)) {
         return name + " is not a setting: the name is " + ours + " (names are case-sensitive)";
       }
+    }
+    if (!name.regionMatches(true, 0, "azure.", 0, 6)) {
+      return null;
     }
     for (String azure : AZURE_REFUSED) {
       if (name.equalsIgnoreCase(azure)) {
@@ -135,16 +151,13 @@ public final class PluginSettings {
             + "use ManagedIdentityDataSource.setTokenCredential)";
       }
     }
-    if (name.regionMatches(true, 0, "azure.", 0, 6)) {
-      for (String azure : AZURE_KNOWN) {
-        if (name.equalsIgnoreCase(azure)) {
-          return name + " is not a setting: the name is " + azure + " (names are case-sensitive)";
-        }
+    for (String azure : AZURE_KNOWN) {
+      if (name.equalsIgnoreCase(azure)) {
+        return name + " is not a setting: the name is " + azure + " (names are case-sensitive)";
       }
-      return name + " is not an azure-identity-extensions setting this library knows; known: "
-          + String.join(", ", AZURE_KNOWN) + " (and this library's own: " + String.join(", ", sortedOwnNames()) + ")";
     }
-    return null;
+    return name + " is not an azure-identity-extensions setting this library knows; known: "
+        + String.join(", ", AZURE_KNOWN) + " (and this library's own: " + String.join(", ", sortedOwnNames()) + ")";
   }
 
   private static List<String> sortedOwnNames() {
