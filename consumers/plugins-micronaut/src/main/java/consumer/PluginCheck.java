@@ -1,0 +1,107 @@
+package consumer;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+
+/**
+ * The check of the framework consumers (the same file in plugins-spring-boot-app, plugins-quarkus and
+ * plugins-micronaut): the framework's own pool logs in with the token that the library's driver plugin hands the
+ * driver, as the expected role, and goes on opening new physical connections until one has logged in after the
+ * identity endpoint minted a new token (a rotation: the database then takes only the new token). Anything else
+ * throws, so the JVM exits non-zero and no "CONSUMER OK" line is printed.
+ */
+final class PluginCheck {
+
+  private static final Pattern ISSUED = Pattern.compile("\"issued\"\\s*:\\s*(\\d+)");
+
+  private PluginCheck() {
+  }
+
+  /**
+   * @param label    framework/database, for the output
+   * @param database postgresql or mysql
+   * @param evict    makes the pool's next connection a new physical one; null when the pool's own max-lifetime
+   *                 does it
+   */
+  static String run(String label, String database, DataSource dataSource, Runnable evict, String expectedUser)
+      throws Exception {
+    if (dataSource.getClass().getName().startsWith("io.github.azuremi.")) {
+      throw new AssertionError("[" + label + "] the DataSource is the library's " + dataSource.getClass().getName());
+    }
+    URI stats = URI.create(System.getenv("IDENTITY_ENDPOINT").replace("/msi/token", "/stats"));
+    long start = System.nanoTime();
+    long deadline = start + TimeUnit.SECONDS.toNanos(Long.getLong("check.seconds", 90));
+    Set<String> sessions = new LinkedHashSet<>();
+
+    String[] first = login(label, database, dataSource, expectedUser);
+    sessions.add(first[1]);
+    int mintedAtFirstLogin = minted(stats);
+    if (mintedAtFirstLogin < 1) {
+      throw new AssertionError("[" + label + "] logged in, but the identity endpoint minted no token");
+    }
+    int loginsAfterRotation = 0;
+    double rotationSeenAt = -1;
+    while (loginsAfterRotation < 2) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("[" + label + "] no new login after a token rotation within "
+            + Long.getLong("check.seconds", 90) + " s (logins " + sessions.size() + ", tokens minted " + minted(stats) + ")");
+      }
+      Thread.sleep(1000);
+      int mintedBefore = minted(stats);
+      if (evict != null) {
+        evict.run();
+      }
+      String[] session = login(label, database, dataSource, expectedUser);
+      boolean newPhysical = sessions.add(session[1]);
+      if (mintedBefore > mintedAtFirstLogin && newPhysical) {
+        if (rotationSeenAt < 0) {
+          rotationSeenAt = (System.nanoTime() - start) / 1e9;
+        }
+        loginsAfterRotation++;
+      }
+    }
+    return "CONSUMER OK [" + label + "] logins=" + sessions.size() + " tokens minted=" + minted(stats)
+        + " (first login after a rotation at +" + String.format("%.1f", rotationSeenAt) + " s) as " + first[0]
+        + "; driver " + first[2] + "; pool " + dataSource.getClass().getName() + "; Java " + Runtime.version().feature();
+  }
+
+  /** One connection from the pool: {user, physical session id, driver}; checks the user. */
+  private static String[] login(String label, String database, DataSource dataSource, String expectedUser)
+      throws Exception {
+    String sql = switch (database) {
+      case "postgresql" -> "SELECT current_user, pg_backend_pid() || '@' || "
+          + "(SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid())";
+      case "mysql" -> "SELECT SUBSTRING_INDEX(CURRENT_USER(), '@', 1), CONNECTION_ID()";
+      default -> throw new IllegalArgumentException(database);
+    };
+    try (Connection c = dataSource.getConnection(); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+      r.next();
+      String user = r.getString(1);
+      if (!expectedUser.equals(user)) {
+        throw new AssertionError("[" + label + "] logged in as " + user + ", expected " + expectedUser);
+      }
+      return new String[] {user, r.getString(2), c.getMetaData().getDriverName() + " " + c.getMetaData().getDriverVersion()};
+    }
+  }
+
+  private static int minted(URI stats) throws Exception {
+    HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(stats).build(),
+        HttpResponse.BodyHandlers.ofString());
+    Matcher m = ISSUED.matcher(r.body());
+    if (r.statusCode() != 200 || !m.find()) {
+      throw new AssertionError(stats + " answered " + r.statusCode() + ": " + r.body());
+    }
+    return Integer.parseInt(m.group(1));
+  }
+}
