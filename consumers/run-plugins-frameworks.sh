@@ -8,7 +8,7 @@
 # opening new physical connections until two have logged in after a new token was minted (consumers/plugins-*/
 # PluginCheck.java).
 plugins_fw_user=plugin_fw_app
-plugins_fw_lifetime=${PLUGINS_FW_TOKEN_SECONDS:-12}
+plugins_fw_lifetime=${PLUGINS_FW_TOKEN_SECONDS:-20}
 plugins_fw_mariadb() { mariadb --protocol=tcp -h 127.0.0.1 -P 3306 "$@"; }
 
 # plugins_fw_case NAME EXPECT CMD...: case_ with an identity endpoint of its own (the environment of CMD points at
@@ -24,7 +24,9 @@ plugins_fw_case() {
   for _ in $(seq 60); do curl -s -o /dev/null "http://127.0.0.1:$port/stats" && break; sleep 0.5; done
   # The first token is minted before the application starts: PostgreSQL reads a role's password when a login begins,
   # and a token minted (ALTER ROLE) while the driver plugin waits for it in the middle of that login would be compared
-  # with the role's previous password. (Azure validates the token itself: there a first login just waits for it.)
+  # with the role's previous password. (Azure validates the token itself: there a first login just waits for it.) An
+  # application slower to start than half a token's life meets that race anyway: PluginCheck then tries that login
+  # once more and says so.
   curl -s -o /dev/null -H "X-IDENTITY-HEADER: $IDENTITY_HEADER" \
     "http://127.0.0.1:$port/msi/token?api-version=2019-08-01&resource=https://ossrdbms-aad.database.windows.net&client_id=$AZURE_CLIENT_ID"
   case_ "$name" "$expect" env IDENTITY_ENDPOINT="http://127.0.0.1:$port/msi/token" "$@"
@@ -60,6 +62,7 @@ then
         [[ $boot == 4.0 && $db == mysql && -n $java25 ]] && java=$java25
         plugins_fw_case "plugins-spring-boot-$boot-$db" "CONSUMER OK \[spring-boot-$boot\.[0-9]+/$db\]" \
           "$java" -jar "$jar" --spring.profiles.active=$db
+        [[ $java == "$java25" ]] && not_in "plugins-spring-boot-$boot-$db" 'sun\.misc\.Unsafe|System::loadLibrary|restricted method'
       done
     else
       failed=$((failed + 1)); failures+=("build-plugins-spring-boot-$boot")
