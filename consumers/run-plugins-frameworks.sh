@@ -11,10 +11,12 @@ plugins_fw_user=plugin_fw_app
 plugins_fw_lifetime=${PLUGINS_FW_TOKEN_SECONDS:-20}
 plugins_fw_mariadb() { mariadb --protocol=tcp -h 127.0.0.1 -P 3306 "$@"; }
 
-# plugins_fw_case NAME EXPECT CMD...: case_ with an identity endpoint of its own (the environment of CMD points at
-# it); afterwards its log must show at least two tokens issued
+# plugins_fw_case NAME DIR EXPECT CMD...: case_ with an identity endpoint of its own (the environment of CMD points at
+# it), CMD run in consumers/DIR (as users start an application from its own directory: from the repository's root,
+# Spring Boot would also read config/spring/application.yml, through its default location ./config/*/); afterwards
+# the endpoint's log must show at least two tokens issued
 plugins_fw_case() {
-  local name=$1 expect=$2; shift 2
+  local name=$1 dir=$2 expect=$3; shift 3
   local port pid endpoint_log=$logs/$name-identity-endpoint.log
   port=$(free_port)
   # bounded: the endpoint goes away by itself should this script be killed
@@ -29,7 +31,7 @@ plugins_fw_case() {
   # once more and says so.
   curl -s -o /dev/null -H "X-IDENTITY-HEADER: $IDENTITY_HEADER" \
     "http://127.0.0.1:$port/msi/token?api-version=2019-08-01&resource=https://ossrdbms-aad.database.windows.net&client_id=$AZURE_CLIENT_ID"
-  case_ "$name" "$expect" env IDENTITY_ENDPOINT="http://127.0.0.1:$port/msi/token" "$@"
+  case_ "$name" "$expect" env -C "$here/$dir" IDENTITY_ENDPOINT="http://127.0.0.1:$port/msi/token" "$@"
   kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
   local issued
   issued=$(grep -c 'issued a token' "$endpoint_log")
@@ -60,7 +62,7 @@ then
       for db in postgresql mysql; do
         java=$java17
         [[ $boot == 4.0 && $db == mysql && -n $java25 ]] && java=$java25
-        plugins_fw_case "plugins-spring-boot-$boot-$db" "CONSUMER OK \[spring-boot-$boot\.[0-9]+/$db\]" \
+        plugins_fw_case "plugins-spring-boot-$boot-$db" "plugins-spring-boot-$boot" "CONSUMER OK \[spring-boot-$boot\.[0-9]+/$db\]" \
           "$java" -jar "$jar" --spring.profiles.active=$db
         [[ $java == "$java25" ]] && not_in "plugins-spring-boot-$boot-$db" 'sun\.misc\.Unsafe|System::loadLibrary|restricted method'
       done
@@ -72,15 +74,31 @@ then
   # Quarkus (JVM mode, fast-jar) and Micronaut (the platform parent's shaded jar): the argument picks the datasource
   if build plugins-quarkus clean package -DskipTests; then
     for db in postgresql mysql; do
-      plugins_fw_case "plugins-quarkus-$db" "CONSUMER OK \[quarkus/$db\]" \
+      plugins_fw_case "plugins-quarkus-$db" plugins-quarkus "CONSUMER OK \[quarkus/$db\]" \
         "$java17" -jar "$here/plugins-quarkus/target/quarkus-app/quarkus-run.jar" $db
     done
+    # README's Azure form, verified TLS with the JDK trust store (here a trust store of the CI test CA, which signed
+    # the local servers' certificates for localhost; .ci/run makes it): the URLs given as system properties, as a
+    # Quarkus user overrides application.properties
+    plugins_fw_truststore=${MIDS_TEST_TLS_TRUSTSTORE:-/var/lib/mids-test-tls/truststore.p12}
+    if [[ -f $plugins_fw_truststore ]]; then
+      plugins_fw_tls=(-Djavax.net.ssl.trustStore="$plugins_fw_truststore"
+        -Djavax.net.ssl.trustStorePassword="${MIDS_TEST_TLS_TRUSTSTORE_PASSWORD:-mids-test-truststore}")
+      plugins_fw_case plugins-quarkus-postgresql-verify-full plugins-quarkus "CONSUMER OK \[quarkus/postgresql\].*TLS TLSv1" "$java17" "${plugins_fw_tls[@]}" \
+        "-Dquarkus.datasource.postgresql.jdbc.url=jdbc:postgresql://localhost:5432/test?sslmode=verify-full&sslfactory=org.postgresql.ssl.DefaultJavaSSLFactory&authenticationPluginClassName=io.github.azuremi.jdbc.plugin.PostgresAuthenticationPlugin&credential=managed-identity&managedIdentityClientId=$AZURE_CLIENT_ID" \
+        -jar "$here/plugins-quarkus/target/quarkus-app/quarkus-run.jar" postgresql
+      plugins_fw_case plugins-quarkus-mysql-verify-identity plugins-quarkus "CONSUMER OK \[quarkus/mysql\].*TLS TLSv1" "$java17" "${plugins_fw_tls[@]}" \
+        "-Dquarkus.datasource.mysql.jdbc.url=jdbc:mysql://localhost:3306/test?sslMode=VERIFY_IDENTITY&authenticationPlugins=io.github.azuremi.jdbc.plugin.MysqlNativePasswordAuthenticationPlugin&defaultAuthenticationPlugin=io.github.azuremi.jdbc.plugin.MysqlNativePasswordAuthenticationPlugin&credential=managed-identity&managedIdentityClientId=$AZURE_CLIENT_ID" \
+        -jar "$here/plugins-quarkus/target/quarkus-app/quarkus-run.jar" mysql
+    else
+      say "no test CA trust store at $plugins_fw_truststore (.ci/run makes it): the verified-TLS Quarkus runs are left out"
+    fi
   else
     failed=$((failed + 1)); failures+=(build-plugins-quarkus)
   fi
   if build plugins-micronaut clean package -DskipTests; then
     for db in postgresql mysql; do
-      plugins_fw_case "plugins-micronaut-$db" "CONSUMER OK \[micronaut-4[.0-9]+/$db\]" \
+      plugins_fw_case "plugins-micronaut-$db" plugins-micronaut "CONSUMER OK \[micronaut-4[.0-9]+/$db\]" \
         "$java17" -jar "$here/plugins-micronaut/target/plugins-micronaut-1.jar" $db
     done
   else

@@ -72,7 +72,7 @@ final class PluginCheck {
     }
     return "CONSUMER OK [" + label + "] logins=" + sessions.size() + " tokens minted=" + minted(stats)
         + " (first login after a rotation at +" + String.format("%.1f", rotationSeenAt) + " s" + (retries > 0 ? ", " + retries + " login(s) retried" : "")
-        + ") as " + first[0]
+        + ") as " + first[0] + "; TLS " + first[3]
         + "; driver " + first[2] + "; pool " + dataSource.getClass().getName() + "; Java " + Runtime.version().feature();
   }
 
@@ -100,13 +100,15 @@ final class PluginCheck {
     }
   }
 
-  /** One connection from the pool: {user, physical session id, driver}; checks the user. */
+  /** One connection from the pool: {user, physical session id, driver, TLS version or none}; checks the user. */
   private static String[] login(String label, String database, DataSource dataSource, String expectedUser)
       throws Exception {
     String sql = switch (database) {
       case "postgresql" -> "SELECT current_user, pg_backend_pid() || '@' || "
-          + "(SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid())";
-      case "mysql" -> "SELECT SUBSTRING_INDEX(CURRENT_USER(), '@', 1), CONNECTION_ID()";
+          + "(SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()), "
+          + "(SELECT coalesce(max(version), 'none') FROM pg_stat_ssl WHERE pid = pg_backend_pid() AND ssl)";
+      case "mysql" -> "SELECT SUBSTRING_INDEX(CURRENT_USER(), '@', 1), CONNECTION_ID(), (SELECT coalesce(max("
+          + "nullif(VARIABLE_VALUE, '')), 'none') FROM information_schema.SESSION_STATUS WHERE VARIABLE_NAME = 'Ssl_version')";
       default -> throw new IllegalArgumentException(database);
     };
     try (Connection c = dataSource.getConnection(); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
@@ -115,7 +117,8 @@ final class PluginCheck {
       if (!expectedUser.equals(user)) {
         throw new AssertionError("[" + label + "] logged in as " + user + ", expected " + expectedUser);
       }
-      return new String[] {user, r.getString(2), c.getMetaData().getDriverName() + " " + c.getMetaData().getDriverVersion()};
+      return new String[] {user, r.getString(2), c.getMetaData().getDriverName() + " " + c.getMetaData().getDriverVersion(),
+          r.getString(3)};
     }
   }
 
