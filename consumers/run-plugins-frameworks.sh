@@ -7,6 +7,7 @@
 # password of the PostgreSQL role and of the MariaDB account, replacing the old one), and the application goes on
 # opening new physical connections until two have logged in after a new token was minted (consumers/plugins-*/
 # PluginCheck.java).
+plugins_fw_started=$SECONDS
 plugins_fw_user=plugin_fw_app
 plugins_fw_lifetime=${PLUGINS_FW_TOKEN_SECONDS:-20}
 plugins_fw_mariadb() { mariadb --protocol=tcp -h 127.0.0.1 -P 3306 "$@"; }
@@ -108,3 +109,4 @@ else
   say "cannot prepare the accounts $plugins_fw_user (PostgreSQL, MariaDB): the framework plugin consumers are left out"
   failed=$((failed + 1)); failures+=(plugins-fw-accounts)
 fi
+say "driver plugins in Spring Boot, Quarkus and Micronaut took $((SECONDS - plugins_fw_started)) s"
