@@ -30,8 +30,11 @@ import javax.crypto.spec.SecretKeySpec;
  * mints JWT-shaped tokens (unsigned, with the claims of a managed identity's token), and, like the real
  * service, hands the same token to every caller until half its life has passed. Each new token becomes
  * the PostgreSQL password of the given roles (members of mi_token_users, which pg_hba.conf makes present a
- * password), as a SCRAM verifier with VALID UNTIL its expiry: the database itself checks the token. The
- * token never reaches a log, a command line or SQL text.
+ * password), as a SCRAM verifier with VALID UNTIL its expiry: the database itself checks the token. A role
+ * written {@code mysql:NAME} is instead the MariaDB account {@code 'NAME'@'127.0.0.1'} (created beforehand by
+ * whoever runs the endpoint), whose password becomes the token as a mysql_native_password hash (MariaDB has no
+ * VALID UNTIL: the account takes only the newest token). The token never reaches a log, a command line or SQL
+ * text. {@code GET /stats} answers {@code {"issued":N}}, the number of tokens minted so far.
  */
 public final class IdentityEndpoint {
 
@@ -46,6 +49,7 @@ public final class IdentityEndpoint {
   private final List<String> roles;
   private final String secret;
   private final AtomicInteger requests = new AtomicInteger();
+  private final AtomicInteger minted = new AtomicInteger();
 
   private IdentityEndpoint(String secret, List<String> roles) {
     this.secret = secret;
@@ -70,6 +74,10 @@ public final class IdentityEndpoint {
   private void handle(HttpExchange exchange) throws IOException {
     requests.incrementAndGet();
     try {
+      if ("/stats".equals(exchange.getRequestURI().getPath())) {
+        send(exchange, 200, "{\"issued\":" + minted.get() + "}");
+        return;
+      }
       if (!"/msi/token".equals(exchange.getRequestURI().getPath())) {
         send(exchange, 404, "{\"message\":\"not found\"}");
         return;
@@ -108,6 +116,7 @@ public final class IdentityEndpoint {
       acceptToken(role, fresh.token, Instant.ofEpochSecond(fresh.expiresOn));
     }
     issued.put(key, fresh);
+    minted.incrementAndGet();
     return fresh;
   }
 
@@ -125,6 +134,10 @@ public final class IdentityEndpoint {
 
   /** ALTER ROLE ... PASSWORD '<SCRAM verifier>' through psql's standard input: the token itself goes nowhere. */
   private static void acceptToken(String role, String token, Instant validUntil) throws Exception {
+    if (role.startsWith("mysql:")) {
+      acceptMysqlToken(role.substring("mysql:".length()), token);
+      return;
+    }
     if (!role.matches("[a-z_][a-z0-9_]*")) {
       throw new IllegalArgumentException("role name " + role);
     }
@@ -138,6 +151,35 @@ public final class IdentityEndpoint {
     if (p.waitFor() != 0) {
       throw new IllegalStateException("psql failed for role " + role + ": " + out);
     }
+  }
+
+  /**
+   * ALTER USER 'name'@'127.0.0.1' ... USING '<mysql_native_password hash>' through the mariadb client's standard
+   * input: the token itself goes nowhere.
+   */
+  private static void acceptMysqlToken(String user, String token) throws Exception {
+    if (!user.matches("[a-z_][a-z0-9_]*")) {
+      throw new IllegalArgumentException("MariaDB user name " + user);
+    }
+    String sql = "ALTER USER '" + user + "'@'127.0.0.1' IDENTIFIED VIA mysql_native_password USING '"
+        + nativePasswordHash(token) + "';\n";
+    Process p = new ProcessBuilder("mariadb", "--protocol=tcp", "-h", "127.0.0.1",
+        "-P", System.getProperty("mariadb.port", "3306"), "-u", "root")
+        .redirectErrorStream(true).start();
+    try (OutputStream in = p.getOutputStream()) {
+      in.write(sql.getBytes(StandardCharsets.UTF_8));
+    }
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("mariadb failed for user " + user + ": " + out);
+    }
+  }
+
+  /** mysql_native_password's stored hash: '*' and the uppercase hex of SHA1(SHA1(password)). */
+  static String nativePasswordHash(String password) throws Exception {
+    MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
+    byte[] twice = sha1.digest(sha1.digest(password.getBytes(StandardCharsets.UTF_8)));
+    return "*" + java.util.HexFormat.of().withUpperCase().formatHex(twice);
   }
 
   /** PostgreSQL's SCRAM-SHA-256 verifier (RFC 5802/7677) of an ASCII password. */
