@@ -79,13 +79,13 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>The members of a group run at the same time, one thread each (see {@link NewConnectionBenchmark}): the
  * ratios are paired, iteration by iteration.
  *
- * <p>Full run (about 6 minutes): {@code java -jar target/benchmarks.jar PluginConnectionBenchmark}; only
+ * <p>Full run (about 8 minutes; 5 forks per group): {@code java -jar target/benchmarks.jar PluginConnectionBenchmark}; only
  * PostgreSQL: {@code java -jar target/benchmarks.jar 'PluginConnectionBenchmark.postgres'}.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 10, time = 2)
+@Measurement(iterations = 10, time = 3)
 @Fork(5)
 public class PluginConnectionBenchmark {
 
@@ -184,18 +184,6 @@ public class PluginConnectionBenchmark {
     void run() throws SQLException;
   }
 
-  // TEMPORARY scaffold until main has the plugins
-  static final boolean SCAFFOLD_OURS = pluginPresent(OUR_PG_PLUGIN);
-  static boolean pluginPresent(String name) {
-    try {
-      Class.forName(name);
-      return true;
-    } catch (ClassNotFoundException e) {
-      System.out.println("# SCAFFOLD: " + name + " is missing");
-      return false;
-    }
-  }
-
   /** One new physical connection through {@code driver}: connect, {@code SELECT 1}, close. */
   static int connectQueryClose(Driver driver, String url, Properties properties) throws SQLException {
     Connection c = driver.connect(url, properties);
@@ -246,9 +234,7 @@ public class PluginConnectionBenchmark {
 
       // ours first: it fetches the identity's token (the hook makes it the role's password), and MSAL4J's
       // JVM-wide cache then holds it for azure-identity-extensions
-      if (pluginPresent(OUR_PG_PLUGIN)) {
-        firstConnection("ours", this::ours);
-      }
+      firstConnection("ours", this::ours);
       firstConnection("extensions", this::extensions);
       String token = lastToken.get();
       TokenSupplyBenchmark.require(token != null, "the endpoint issued no token");
@@ -289,10 +275,6 @@ public class PluginConnectionBenchmark {
     }
 
     int ours() throws SQLException {
-      if (!SCAFFOLD_OURS) {
-        try { Thread.sleep(10); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
-        return 0;
-      }
       connections.get("ours").increment();
       return connectQueryClose(driver, url, ourProperties);
     }
@@ -335,12 +317,7 @@ public class PluginConnectionBenchmark {
       ourProperties.setProperty("managedIdentityClientId", clientId);
       ourProperties.setProperty("tokenFetchTimeout", SETUP_TIMEOUT_MS);
 
-      if (pluginPresent(OUR_MYSQL_PLUGIN)) {
-        firstConnection("ours", this::ours);
-      } else {
-        Endpoints.endpoint();
-        lastToken.set(Postgres.randomPassword(1400));
-      }
+      firstConnection("ours", this::ours);
       String token = lastToken.get();
       TokenSupplyBenchmark.require(token != null, "the endpoint issued no token");
 
@@ -397,14 +374,6 @@ public class PluginConnectionBenchmark {
     }
 
     int ours() throws SQLException {
-      if (!SCAFFOLD_OURS) {
-        try { Thread.sleep(10); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
-        return 0;
-      }
-      if (!SCAFFOLD_OURS) {
-        try { Thread.sleep(10); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
-        return 0;
-      }
       connections.get("ours").increment();
       return connectQueryClose(driver, url, ourProperties);
     }
