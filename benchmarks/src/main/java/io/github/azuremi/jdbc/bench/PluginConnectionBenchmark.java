@@ -64,10 +64,11 @@ import java.util.concurrent.atomic.LongAdder;
  * local MariaDB (native password hashes, no PAM) cannot verify. The setup tries it once and prints what
  * happened, so the output says so instead of faking a row.
  *
- * <p><b>The server checks every token.</b> Both token roles are members of {@code mi_token_users}, which
- * pg_hba.conf sends to scram-sha-256 (the static role too: the same rule), and the setup proves that a wrong
- * password is refused. The endpoint's onIssue hook makes the token it issues the role's (and the MariaDB
- * user's) password before it answers. Ours and azure-identity-extensions use the same identity (one random
+ * <p><b>The server checks every token.</b> The token role and the static role are members of
+ * {@code mi_token_users}, which pg_hba.conf sends to scram-sha-256 (the same rule for both), and the setup
+ * proves that a wrong password is refused. The endpoint's onIssue hook makes a token it issues to this fork's
+ * identity the role's (and the MariaDB user's) password before it answers; a token for any other identity
+ * (a plugin that misread its client id) is not, and fails the fork. Ours and azure-identity-extensions use the same identity (one random
  * client id per fork, so no cache of an earlier run can answer) and so the same token: a local role holds one
  * password, where Azure would accept any unexpired token of the identity. Tokens live 24 h: nothing expires or
  * refreshes during a fork, so every measured connection gets its token from a cache (ours: the library's;
@@ -108,6 +109,8 @@ public class PluginConnectionBenchmark {
     LocalManagedIdentityEndpoint endpoint;
     final String clientId = UUID.randomUUID().toString();
     final AtomicReference<String> lastToken = new AtomicReference<>();
+    /** Identities the endpoint issued tokens to other than {@link #clientId}: a plugin that misread its settings. */
+    final java.util.Set<String> foreignIdentities = java.util.concurrent.ConcurrentHashMap.newKeySet();
     final Map<String, Integer> setupRequests = new LinkedHashMap<>();
     final java.util.List<String> refusedFirst = new java.util.ArrayList<>();
     final java.util.List<String> notes = new java.util.ArrayList<>();
@@ -130,6 +133,10 @@ public class PluginConnectionBenchmark {
         // The local server reads the role's password when the login starts, before it asks for the password;
         // the plugin fetches the token only then, and the endpoint's hook sets it as the role's password too
         // late for this login (Azure checks tokens differently). So a login that fetched may be refused once.
+        if (!foreignIdentities.isEmpty()) {
+          throw new IllegalStateException(variant + " asked the endpoint for a token of identity "
+              + foreignIdentities + ", not of " + clientId + " (its managedIdentityClientId/azure.clientId)", e);
+        }
         if (endpoint.requestCount() == before || !isPasswordRefused(e)) {
           throw e;
         }
@@ -137,6 +144,15 @@ public class PluginConnectionBenchmark {
         login.run();
       }
       setupRequests.put(variant, endpoint.requestCount() - before);
+    }
+
+    /** Whether the endpoint issued {@code token} to this fork's identity (else it is not made a password). */
+    boolean ownIdentity(LocalManagedIdentityEndpoint.IssuedToken token) {
+      if (clientId.equals(token.clientId())) {
+        return true;
+      }
+      foreignIdentities.add(String.valueOf(token.clientId()));
+      return false;
     }
 
     /** SQLState 28P01 (PostgreSQL), error 1045 (MySQL/MariaDB): the server refused the password. */
@@ -174,6 +190,8 @@ public class PluginConnectionBenchmark {
           throw new java.io.UncheckedIOException(e);
         }
       }
+      TokenSupplyBenchmark.require(foreignIdentities.isEmpty(), "the endpoint issued tokens to identities "
+          + foreignIdentities + ", not only to " + clientId);
       TokenSupplyBenchmark.require(measured == 0, measured + " request(s) reached the endpoint after the setup: a"
           + " measured connection did not get its token from a cache (or a token was refreshed mid-run)");
     }
@@ -217,8 +235,10 @@ public class PluginConnectionBenchmark {
       postgres.ensureRole(TOKEN_ROLE);
       url = postgres.jdbcUrl();
       endpoint = Endpoints.prepare(Duration.ofHours(24), Duration.ZERO, token -> {
-        postgres.setPassword(TOKEN_ROLE, token.accessToken(), token.expiresOn());
-        lastToken.set(token.accessToken());
+        if (ownIdentity(token)) {
+          postgres.setPassword(TOKEN_ROLE, token.accessToken(), token.expiresOn());
+          lastToken.set(token.accessToken());
+        }
       });
 
       ourProperties.setProperty("user", TOKEN_ROLE);
@@ -306,8 +326,10 @@ public class PluginConnectionBenchmark {
       url = mysql.jdbcUrl();
       driver = new com.mysql.cj.jdbc.Driver();
       endpoint = Endpoints.prepare(Duration.ofHours(24), Duration.ZERO, token -> {
-        mysql.setPassword(TOKEN_ROLE, token.accessToken());
-        lastToken.set(token.accessToken());
+        if (ownIdentity(token)) {
+          mysql.setPassword(TOKEN_ROLE, token.accessToken());
+          lastToken.set(token.accessToken());
+        }
       });
 
       ourProperties.setProperty("user", TOKEN_ROLE);
