@@ -80,14 +80,14 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>The members of a group run at the same time, one thread each (see {@link NewConnectionBenchmark}): the
  * ratios are paired, iteration by iteration.
  *
- * <p>Full run (about 8 minutes; 5 forks per group): {@code java -jar target/benchmarks.jar PluginConnectionBenchmark}; only
+ * <p>Full run (about 12 minutes; 8 forks per group): {@code java -jar target/benchmarks.jar PluginConnectionBenchmark}; only
  * PostgreSQL: {@code java -jar target/benchmarks.jar 'PluginConnectionBenchmark.postgres'}.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 10, time = 3)
-@Fork(5)
+@Fork(8)
 public class PluginConnectionBenchmark {
 
   static final String OUR_PG_PLUGIN = "io.github.azuremi.jdbc.plugin.PostgresAuthenticationPlugin";
