@@ -45,7 +45,10 @@ public final class SqlServerAccessTokenCallback implements com.microsoft.sqlserv
       SqlServerDialect.guardPacketLogs();
       return new SqlAuthenticationToken(token.accessToken(), token.expiresAt().toEpochMilli());
     } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(name + " - " + e.getMessage(), e);
+      // mssql-jdbc reports "Invalid accessTokenCallbackClass" with the CAUSE of what the callback threw: the cause
+      // carries the message that says what is wrong
+      IllegalArgumentException why = new IllegalArgumentException(name + " - " + e.getMessage(), e);
+      throw new IllegalStateException(why.getMessage(), why);
     }
   }
 

@@ -113,6 +113,12 @@ class StrictRotationTest {
     }
     workers.shutdown();
 
+    // a refresh may be on its way when the run ends: the endpoint counts it on arrival, the listener on its answer
+    // (LATENCY later); wait until no request is in flight before comparing the two
+    long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (endpoint.requestCount() != fetched.size() && System.nanoTime() < settle) {
+      Thread.sleep(20);
+    }
     int requests = endpoint.requestCount();
     long rotations = fetched.stream().filter(TokenInfo::refresh).count();
     long slowCreations = creationMillis.stream().filter(ms -> ms > 300).count();

@@ -55,6 +55,7 @@ class PostgresPluginTest {
 
   @AfterEach
   void reset() {
+    io.github.azuremi.jdbc.internal.plugin.PluginTokens.shared().releaseAll(); // no refresh runs into the next test
     endpoint.reset();
   }
 

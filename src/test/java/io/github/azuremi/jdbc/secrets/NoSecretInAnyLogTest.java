@@ -136,6 +136,30 @@ class NoSecretInAnyLogTest {
       }
     }
 
+    // 5. the driver plugins: pgjdbc (at TRACE) and mssql-jdbc (FINEST) asking the library for the token mid-login,
+    //    one login that works and one the server refuses (a token forged for the role), and their toString()
+    String pluginUrl = pg.jdbcUrl() + (pg.jdbcUrl().contains("?") ? "&" : "?") + "authenticationPluginClassName="
+        + io.github.azuremi.jdbc.plugin.PostgresAuthenticationPlugin.class.getName() + "&credential=managed-identity"
+        + "&managedIdentityClientId=" + UUID.randomUUID() + "&user=" + role;
+    java.util.Properties parsed = org.postgresql.Driver.parseURL(pluginUrl, new java.util.Properties());
+    var plugin = new io.github.azuremi.jdbc.plugin.PostgresAuthenticationPlugin(parsed);
+    plugin.getPassword(org.postgresql.plugin.AuthenticationRequestType.SASL); // first token before the login (see PostgresPluginTest.warm)
+    try (Connection c = java.sql.DriverManager.getConnection(pluginUrl)) {
+      assertThat(c.isValid(2)).isTrue();
+    }
+    pg.acceptToken(role, "not-what-the-plugin-sends-" + UUID.randomUUID(), java.time.Instant.now().plusSeconds(60));
+    assertThatThrownBy(() -> java.sql.DriverManager.getConnection(pluginUrl).close()).satisfies(seen::add);
+    assertNoSecret("plugin toString", plugin.toString());
+    System.setProperty("azuremi.managedIdentityClientId", UUID.randomUUID().toString());
+    try (FakeTdsServer tds = FakeTdsServer.start(token -> endpoint.hasIssued(token) ? Optional.of("mi") : Optional.empty());
+         Connection c = java.sql.DriverManager.getConnection(tds.jdbcUrl("app") + ";accessTokenCallbackClass="
+             + io.github.azuremi.jdbc.plugin.SqlServerAccessTokenCallback.class.getName())) {
+      assertThat(c.isValid(2)).isTrue();
+    } finally {
+      System.clearProperty("azuremi.managedIdentityClientId");
+      io.github.azuremi.jdbc.internal.plugin.PluginTokens.shared().releaseAll();
+    }
+
     for (Throwable t : seen) {
       for (Throwable c = t; c != null; c = c.getCause()) {
         assertNoSecret("exception message", String.valueOf(c.getMessage()));

@@ -45,10 +45,10 @@ public final class SqlServerDialect implements Dialect {
     }
     String trimmed = spn.trim();
     String scope = (trimmed.endsWith("/") ? trimmed : trimmed + "/") + ".default";
-    String problem = checkScope(scope);
-    if (problem != null) {
+    if (checkScope(scope) != null) {
       throw new IllegalArgumentException("the server asked for a token for " + trimmed + ", which is not a database "
-          + "audience: refused (a token of another service must not leave the application). " + problem);
+          + "audience (" + defaultAudience("") + "/ or its sovereign-cloud variant): refused, a token of another "
+          + "service must not leave the application. Check that the JDBC URL names your Azure SQL server");
     }
     return scope.replace("//.default", "/.default");
   }

@@ -3,6 +3,7 @@ package io.github.azuremi.jdbc.internal.plugin;
 import io.github.azuremi.jdbc.internal.compat.ThreadHygiene;
 import io.github.azuremi.jdbc.internal.credential.CredentialFactory;
 import io.github.azuremi.jdbc.internal.token.CachedToken;
+import io.github.azuremi.jdbc.internal.token.CredentialSource;
 import io.github.azuremi.jdbc.internal.token.RefreshTimer;
 import io.github.azuremi.jdbc.internal.token.TokenKey;
 import io.github.azuremi.jdbc.internal.token.TokenLease;
@@ -15,7 +16,8 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Future;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 
 /**
@@ -39,27 +41,32 @@ public final class PluginTokens {
 
   private static final class Shared {
     static final PluginTokens INSTANCE = new PluginTokens(TokenRegistry.shared(), RefreshTimer.daemon(),
-        System::nanoTime, IDLE_RELEASE);
+        System::nanoTime, IDLE_RELEASE, s -> CredentialFactory.source(s.credential(), s.clientId(), s.tenantId()));
   }
 
   private final TokenRegistry registry;
   private final RefreshTimer timer;
   private final LongSupplier nanoTime;
   private final long idleNanos;
+  private final Function<PluginSettings, CredentialSource> credentials;
   private final ConcurrentMap<Key, Entry> entries = new ConcurrentHashMap<>();
-  private final AtomicBoolean sweepScheduled = new AtomicBoolean();
+  /** The idle sweep queued on the timer, or null; guarded by this (touched only on register, sweep and release). */
+  private volatile Future<?> sweep;
 
   /**
    * @param registry where tokens live
    * @param timer    runs the idle sweep
    * @param nanoTime the clock of the idle sweep
-   * @param idle     how long a lease stays without a login
+   * @param idle        how long a lease stays without a login
+   * @param credentials the credential that settings name (azure-identity's, built on first use)
    */
-  public PluginTokens(TokenRegistry registry, RefreshTimer timer, LongSupplier nanoTime, Duration idle) {
+  public PluginTokens(TokenRegistry registry, RefreshTimer timer, LongSupplier nanoTime, Duration idle,
+                      Function<PluginSettings, CredentialSource> credentials) {
     this.registry = Objects.requireNonNull(registry);
     this.timer = Objects.requireNonNull(timer);
     this.nanoTime = Objects.requireNonNull(nanoTime);
     this.idleNanos = idle.toNanos();
+    this.credentials = Objects.requireNonNull(credentials);
   }
 
   /** The instance the drivers' plugins use. */
@@ -75,11 +82,13 @@ public final class PluginTokens {
    * @throws io.github.azuremi.jdbc.TokenUnavailableException when no token can be had in time
    */
   public CachedToken acquire(PluginSettings settings, String scope, Duration timeout, String what) {
-    Key key = new Key(new TokenKey(CredentialFactory.source(settings.credential(), settings.clientId(),
-        settings.tenantId()), scope, settings.tenantId()), settings.timings());
+    Key key = new Key(new TokenKey(credentials.apply(settings), scope, settings.tenantId()), settings.timings());
     for (int attempt = 0; ; attempt++) {
       Entry entry = entries.computeIfAbsent(key, k -> register(k, settings, what));
       entry.lastUsed = nanoTime.getAsLong();
+      if (sweep == null) { // a volatile read per login; the lock only when a lease was just registered
+        scheduleSweep();
+      }
       try {
         return entry.lease.acquire(timeout);
       } catch (IllegalStateException released) { // the idle sweep closed it between our read and our acquire
@@ -97,13 +106,21 @@ public final class PluginTokens {
     ThreadHygiene.poolStarted();
     LOG.info("{} - login with access tokens from {} for scope {}", what, key.token.credential().description(),
         key.token.scope());
-    scheduleSweep();
     return new Entry(lease, nanoTime.getAsLong());
   }
 
-  private void scheduleSweep() {
-    if (sweepScheduled.compareAndSet(false, true)) {
-      timer.schedule(this::sweep, Math.max(1, idleNanos / 4));
+  private synchronized void scheduleSweep() {
+    if (sweep == null && !entries.isEmpty()) {
+      sweep = timer.schedule(this::sweep, Math.max(1, idleNanos / 4));
+    }
+  }
+
+  /** Nothing held: the queued sweep goes, so that the timer's thread can end (a web application's class loader too). */
+  private synchronized void stopSweepIfIdle() {
+    if (entries.isEmpty() && sweep != null) {
+      sweep.cancel(false);
+      sweep = null;
+      timer.idle();
     }
   }
 
@@ -117,10 +134,28 @@ public final class PluginTokens {
         LOG.debug("{}: no login for {} s; token released and its refreshes stopped", key.token, idleNanos / 1_000_000_000L);
       }
     });
-    sweepScheduled.set(false);
-    if (!entries.isEmpty()) {
+    synchronized (this) {
+      sweep = null;
+    }
+    if (entries.isEmpty()) {
+      timer.idle(); // this task is running, not queued: the timer may stop its thread
+    } else {
       scheduleSweep();
     }
+  }
+
+  /**
+   * Releases every lease now (their refreshes stop; the next login registers again). For tests, which must not
+   * leave refreshes running into the next test, and for an application that knows it is done with the plugins.
+   */
+  public void releaseAll() {
+    entries.forEach((key, entry) -> {
+      if (entries.remove(key, entry)) {
+        entry.lease.close();
+        ThreadHygiene.poolClosed();
+      }
+    });
+    stopSweepIfIdle();
   }
 
   /** How many leases are held; for tests and diagnostics. */

@@ -1,0 +1,115 @@
+package io.github.azuremi.jdbc.internal.plugin;
+
+import com.azure.core.credential.AccessToken;
+import com.azure.core.credential.TokenCredential;
+import io.github.azuremi.jdbc.internal.token.CredentialSource;
+import io.github.azuremi.jdbc.internal.token.RefreshTimer;
+import io.github.azuremi.jdbc.internal.token.TimeSource;
+import io.github.azuremi.jdbc.internal.token.TokenRegistry;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Mono;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The plugins' leases: one per identity, scope and settings; released after the idle time without a login. */
+class PluginTokensTest {
+
+  static final String SCOPE = "https://ossrdbms-aad.database.windows.net/.default";
+  static final Duration IDLE = Duration.ofMinutes(60);
+
+  private final AtomicInteger requests = new AtomicInteger();
+  private final TokenCredential credential = request -> {
+    int n = requests.incrementAndGet();
+    return Mono.just(new AccessToken("token-" + n, OffsetDateTime.now().plusHours(24)));
+  };
+  private final List<Runnable> scheduled = new ArrayList<>();
+  private final RefreshTimer timer = (task, delay) -> {
+    scheduled.add(task);
+    return CompletableFuture.completedFuture(null);
+  };
+  private final TokenRegistry registry = new TokenRegistry(TimeSource.system(), (task, delay) ->
+      CompletableFuture.completedFuture(null), Runnable::run, () -> 0.0);
+  private final AtomicLong now = new AtomicLong();
+  private final CredentialSource source = CredentialSource.of(credential);
+  private final PluginTokens tokens = new PluginTokens(registry, timer, now::get, IDLE, s -> source);
+
+  private static PluginSettings settings(String... keyValues) {
+    Properties p = new Properties();
+    for (int i = 0; i < keyValues.length; i += 2) {
+      p.setProperty(keyValues[i], keyValues[i + 1]);
+    }
+    return PluginSettings.read(p, "test");
+  }
+
+  private String acquire(PluginSettings settings) {
+    return tokens.acquire(settings, SCOPE, Duration.ofSeconds(5), "test").accessToken();
+  }
+
+  @Test
+  void everyLoginOfOneIdentityAndScopeSharesOneLeaseAndOneToken() {
+    PluginSettings s = settings();
+    assertThat(acquire(s)).isEqualTo("token-1");
+    assertThat(acquire(settings())).isEqualTo("token-1");
+    assertThat(tokens.leaseCount()).isEqualTo(1);
+    assertThat(registry.keyCount()).isEqualTo(1);
+    assertThat(requests).hasValue(1);
+  }
+
+  @Test
+  void otherTimingsAreAnotherLease_sameToken() {
+    acquire(settings());
+    acquire(settings("tokenRefreshRatio", "0.6"));
+    assertThat(tokens.leaseCount()).isEqualTo(2);
+    assertThat(registry.keyCount()).as("one token per identity and scope").isEqualTo(1);
+  }
+
+  @Test
+  void aLeaseWithoutALoginForTheIdleTimeIsReleased_andTheNextLoginRegistersAgain() {
+    acquire(settings());
+    assertThat(scheduled).hasSize(1);
+
+    now.set(IDLE.toNanos() - 1);
+    scheduled.remove(0).run();
+    assertThat(tokens.leaseCount()).as("used within the idle time: kept").isEqualTo(1);
+    assertThat(scheduled).as("the sweep runs again while leases are held").hasSize(1);
+
+    now.set(2 * IDLE.toNanos());
+    scheduled.remove(0).run();
+    assertThat(tokens.leaseCount()).isZero();
+    assertThat(registry.keyCount()).as("the token and its refreshes are gone").isZero();
+    assertThat(scheduled).as("no sweep while nothing is held").isEmpty();
+
+    assertThat(acquire(settings())).isEqualTo("token-2");
+    assertThat(tokens.leaseCount()).isEqualTo(1);
+    assertThat(scheduled).hasSize(1);
+  }
+
+  @Test
+  void aLoginKeepsItsLeaseAlive() {
+    acquire(settings());
+    now.set(IDLE.toNanos() / 2);
+    acquire(settings());
+    now.set(IDLE.toNanos() + IDLE.toNanos() / 4);
+    scheduled.remove(0).run();
+    assertThat(tokens.leaseCount()).isEqualTo(1);
+  }
+
+  @Test
+  void releaseAllStopsEveryLeaseAtOnce_andTheNextLoginStartsAgain() {
+    acquire(settings());
+    acquire(settings("tokenRefreshRatio", "0.6"));
+    tokens.releaseAll();
+    assertThat(tokens.leaseCount()).isZero();
+    assertThat(registry.keyCount()).isZero();
+    assertThat(acquire(settings())).isEqualTo("token-2");
+  }
+}
