@@ -9,7 +9,9 @@
 #
 # Needs: Java 17, Maven, the local PostgreSQL (MIDS_TEST_POSTGRES_ADMIN_URL, default
 # jdbc:postgresql://127.0.0.1:5432/test?user=postgres) with the mi_token_users scram-sha-256 line in
-# pg_hba.conf, as for the library's tests. Takes about 2-3 minutes.
+# pg_hba.conf, as for the library's tests, and the local MariaDB for PluginConnectionBenchmark's MySQL rows
+# (MIDS_TEST_MYSQL_ADMIN_URL, default jdbc:mysql://127.0.0.1:3306/test?user=root&sslMode=DISABLED).
+# Takes about 2-3 minutes.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 if [[ "${MI_BENCH_SKIP_INSTALL:-}" != "1" ]]; then

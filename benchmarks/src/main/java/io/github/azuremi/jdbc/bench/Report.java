@@ -153,6 +153,7 @@ public final class Report {
       }
       md.append('\n');
     }
+    md.append(pluginRequests(sidecar));
     md.append(ratios(values, requests));
     return md.toString();
   }
@@ -192,6 +193,16 @@ public final class Report {
       freshMinusHook(md, v, "new connection: fresh token (endpoint " + latency + " ms) without the ALTER ROLE hook"
           + " / cached token", fresh, along);
     }
+    String pg = "PluginConnectionBenchmark.postgres.";
+    ratio(md, v, "plugin, new PostgreSQL connection: our plugin / static password", pg + "ours",
+        pg + "staticPassword", "<= 1.05", r -> r <= 1.05);
+    ratio(md, v, "plugin, new PostgreSQL connection: azure-identity-extensions / static password", pg + "extensions",
+        pg + "staticPassword", "(for information)", null);
+    ratio(md, v, "plugin, new PostgreSQL connection: our plugin / azure-identity-extensions", pg + "ours",
+        pg + "extensions", "(for information)", null);
+    String my = "PluginConnectionBenchmark.mysql.";
+    ratio(md, v, "plugin, new MariaDB connection: our plugin / static password", my + "mysqlOurs",
+        my + "mysqlStaticPassword", "<= 1.05", r -> r <= 1.05);
     for (String pair : List.of("Direct", "Pool")) {
       String cls = pair.equals("Direct") ? "StampedeBenchmark" : "StampedePooledBenchmark";
       int[] ours = requests.get("cached" + pair);
@@ -231,6 +242,11 @@ public final class Report {
     Value x = v.get(a);
     Value y = v.get(b);
     if (x == null || y == null) {
+      String missing = (x == null ? a : b).split(" ", 2)[0];
+      String cls = missing.substring(0, missing.lastIndexOf('.') + 1); // "Cls." or, in a group, "Cls.group."
+      if (v.keySet().stream().noneMatch(k -> k.startsWith(cls))) {
+        return; // that benchmark was not part of this run
+      }
       md.append("| ").append(what).append(" | n/a | | ").append(target).append(" | **not measured** (")
           .append(x == null ? a : b).append(" has no result: see the run's log) |\n");
       return;
@@ -373,6 +389,68 @@ public final class Report {
       }
     }
     return histogram.isEmpty() ? Double.NaN : histogram.lastKey();
+  }
+
+  /**
+   * PluginConnectionBenchmark's side-file lines ({@code PluginConnectionBenchmark.<group>.<variant>, kind,
+   * count}, one set per fork): endpoint requests of each variant's first connection, requests after the
+   * set-up (all variants of the group together), connections opened after the set-up.
+   */
+  private static String pluginRequests(Path sidecar) throws IOException {
+    Map<String, Map<String, List<Long>>> rows = new TreeMap<>();
+    Map<String, List<Long>> groupRequests = new TreeMap<>();
+    List<String> notes = new ArrayList<>();
+    if (sidecar == null || !Files.exists(sidecar)) {
+      return "";
+    }
+    for (String line : Files.readAllLines(sidecar)) {
+      String[] f = line.split("\t", 3);
+      if (f.length == 3 && f[0].startsWith("PluginConnectionBenchmark.")) {
+        String variant = f[0].substring("PluginConnectionBenchmark.".length());
+        if (f[1].equals("note")) {
+          if (!notes.contains(f[2])) {
+            notes.add(f[2]);
+          }
+        } else if (f[1].equals("measuredRequests")) {
+          groupRequests.computeIfAbsent(variant.substring(0, variant.indexOf('.')), k -> new ArrayList<>())
+              .add(Long.parseLong(f[2]));
+        } else {
+          rows.computeIfAbsent(variant, k -> new TreeMap<>()).computeIfAbsent(f[1], k -> new ArrayList<>())
+              .add(Long.parseLong(f[2]));
+        }
+      }
+    }
+    if (rows.isEmpty() && notes.isEmpty()) {
+      return "";
+    }
+    StringBuilder md = new StringBuilder("### PluginConnectionBenchmark: endpoint requests\n\n");
+    md.append("Per fork (min / median / max over the forks). Set-up: the requests that the first connection of each "
+        + "variant caused, in the order ours, azure-identity-extensions, static password (ours and "
+        + "azure-identity-extensions use the same identity, so the token ours fetched is in MSAL4J's JVM-wide cache "
+        + "when azure-identity-extensions first asks). After the set-up: all requests during warm-up and measurement, "
+        + "all variants of the group together (the fork fails unless it is 0).\n\n");
+    md.append("| variant | requests in set-up | requests after set-up (whole group) | connections after set-up |\n"
+        + "|---|---:|---:|---:|\n");
+    for (Map.Entry<String, Map<String, List<Long>>> row : rows.entrySet()) {
+      Map<String, List<Long>> kinds = row.getValue();
+      String group = row.getKey().substring(0, row.getKey().indexOf('.'));
+      md.append("| ").append(row.getKey()).append(" | ").append(spread(kinds.get("setupRequests"))).append(" | ")
+          .append(spread(groupRequests.get(group))).append(" | ").append(spread(kinds.get("connections")))
+          .append(" |\n");
+    }
+    md.append('\n');
+    for (String note : notes) {
+      md.append("- ").append(note).append('\n');
+    }
+    return md.append(notes.isEmpty() ? "" : "\n").toString();
+  }
+
+  private static String spread(List<Long> values) {
+    if (values == null || values.isEmpty()) {
+      return "";
+    }
+    long[] s = values.stream().mapToLong(Long::longValue).sorted().toArray();
+    return s[0] + " / " + s[s.length / 2] + " / " + s[s.length - 1];
   }
 
   private static Map<String, int[]> stampedeRequests(Path sidecar) throws IOException {
