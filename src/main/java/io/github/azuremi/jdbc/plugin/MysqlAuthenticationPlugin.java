@@ -35,7 +35,7 @@ public class MysqlAuthenticationPlugin extends MysqlClearPasswordPlugin {
 
   @Override
   public void setAuthenticationParameters(String user, String password) {
-    login.setUser(user);
+    login.setCredentials(user, password);
     super.setAuthenticationParameters(user, null);
   }
 

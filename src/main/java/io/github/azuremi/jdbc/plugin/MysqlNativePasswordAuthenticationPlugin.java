@@ -27,7 +27,7 @@ public class MysqlNativePasswordAuthenticationPlugin extends MysqlNativePassword
 
   @Override
   public void setAuthenticationParameters(String user, String password) {
-    login.setUser(user);
+    login.setCredentials(user, password);
     super.setAuthenticationParameters(user, null);
   }
 

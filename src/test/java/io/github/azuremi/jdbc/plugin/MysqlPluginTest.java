@@ -156,6 +156,15 @@ class MysqlPluginTest {
     assertThat(issuedHere()).isZero();
   }
 
+  @Test
+  void aPasswordNextToThePluginIsRefused_evenWhenTheServerAsksForAnotherPlugin() {
+    String url = db.jdbcUrl() + "&authenticationPlugins=" + NATIVE + "&user=" + user + "&password=hunter2"
+        + "&managedIdentityClientId=" + identity();
+    assertThatThrownBy(() -> currentUser(url)).hasMessageContaining("password is set")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2"));
+    assertThat(issuedHere()).isZero();
+  }
+
   private String tokenHere() {
     return endpoint.issuedTokens().stream().filter(t -> clientIds.contains(t.clientId())).findFirst().orElseThrow()
         .accessToken();

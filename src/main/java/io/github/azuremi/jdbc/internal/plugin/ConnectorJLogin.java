@@ -23,6 +23,7 @@ public final class ConnectorJLogin {
   private final String name;
   private Protocol<?> protocol;
   private String user;
+  private boolean passwordGiven;
 
   public ConnectorJLogin(String name) {
     this.name = name;
@@ -32,8 +33,10 @@ public final class ConnectorJLogin {
     this.protocol = protocol;
   }
 
-  public void setUser(String user) {
+  /** What Connector/J passes every plugin; the password only to refuse it (the token is the password). */
+  public void setCredentials(String user, String password) {
     this.user = user;
+    this.passwordGiven = password != null && !password.isEmpty();
   }
 
   public String user() {
@@ -43,6 +46,10 @@ public final class ConnectorJLogin {
   /** The token for this connection's login. */
   public String token() {
     try {
+      if (passwordGiven) { // Connector/J keeps the password out of its property set: it only reaches us here
+        throw new IllegalArgumentException("password is set, but the password of every login is the access token "
+            + "the plugin fetches for the identity; remove the password (in " + PluginLogin.FROM_URL + ")");
+      }
       PropertySet set = protocol.getPropertySet();
       PluginSettings settings = PluginSettings.read(set.exposeAsProperties(), PluginLogin.FROM_URL);
       String host = protocol.getSocketConnection().getHost();
