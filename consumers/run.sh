@@ -156,6 +156,8 @@ else
   failed=$((failed + 1)); failures+=(build-cli); tail -n 20 "$logs/build-cli.log"
 fi
 
+source "$here/run-plugins-tools.sh"
+
 # --- optional: the HTTP client, measured (README, "HTTP client") ---------------------------------------------
 if [[ ${MEASURE_HTTP_CLIENT:-0} == 1 ]]; then
   build plain-java -Pnetty dependency:copy-dependencies -DoutputDirectory=target/lib-netty -DexcludeArtifactIds=azure-core-http-jdk-httpclient \
