@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.github.azuremi.jdbc.internal.compat.DriverClasses;
 import io.github.azuremi.jdbc.internal.compat.HikariCompat;
 import io.github.azuremi.jdbc.internal.compat.ThreadHygiene;
+import io.github.azuremi.jdbc.internal.config.SettingValues;
 import io.github.azuremi.jdbc.internal.credential.CredentialFactory;
 import io.github.azuremi.jdbc.internal.db.Dialect;
 import io.github.azuremi.jdbc.internal.db.Logins;
@@ -26,7 +27,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.regex.Pattern;
 
 /**
  * A HikariCP pool whose connections log in with a Microsoft Entra ID access token instead of a password.
@@ -53,8 +53,6 @@ import java.util.regex.Pattern;
 public class ManagedIdentityDataSource extends HikariDataSource {
 
   private static final Logger LOG = LoggerFactory.getLogger(ManagedIdentityDataSource.class);
-  private static final Pattern GUID = Pattern.compile(
-      "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
 
   private String credential;
@@ -167,14 +165,13 @@ public class ManagedIdentityDataSource extends HikariDataSource {
       throw fatal(pool, "credential must be one of " + CredentialType.allSettingValues() + ", but was \""
           + credential + "\"");
     }
-    if (managedIdentityClientId != null && !GUID.matcher(managedIdentityClientId.trim()).matches()) {
-      throw fatal(pool, "managedIdentityClientId must be the client id (a GUID such as "
-          + "1b2c3d4e-0000-1111-2222-333344445555) of a user-assigned managed identity, but was \""
-          + managedIdentityClientId + "\". Find it with: az identity show -g <group> -n <name> --query clientId");
+    String identityProblem = managedIdentityClientId == null ? null
+        : SettingValues.clientIdProblem("managedIdentityClientId", managedIdentityClientId);
+    if (identityProblem == null && tenantId != null) {
+      identityProblem = SettingValues.tenantIdProblem("tenantId", tenantId);
     }
-    if (tenantId != null && !GUID.matcher(tenantId.trim()).matches() && !tenantId.contains(".")) {
-      throw fatal(pool, "tenantId must be a tenant GUID or a domain such as contoso.onmicrosoft.com, but was \""
-          + tenantId + "\"");
+    if (identityProblem != null) {
+      throw fatal(pool, identityProblem);
     }
     if (tokenScope != null) {
       String problem = dialect.checkScope(tokenScope);

@@ -1,6 +1,7 @@
 package io.github.azuremi.jdbc;
 
 import com.zaxxer.hikari.util.PropertyElf;
+import io.github.azuremi.jdbc.internal.config.SettingValues;
 
 import java.util.Properties;
 import java.util.Set;
@@ -89,42 +90,15 @@ public final class ManagedIdentityProperties {
   }
 
   static boolean parseBoolean(String name, String value) {
-    String v = value == null ? "" : value.trim();
-    if (v.equalsIgnoreCase("true") || v.equalsIgnoreCase("false")) {
-      return Boolean.parseBoolean(v);
-    }
-    throw new IllegalArgumentException(name + " must be true or false, was \"" + value + "\"");
+    return SettingValues.parseBoolean(name, value);
   }
 
   static double parseDouble(String name, String value) {
-    try {
-      return Double.parseDouble(value.trim());
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException(name + " must be a number such as 0.5, was \"" + value + "\"", e);
-    }
+    return SettingValues.parseDouble(name, value);
   }
 
   /** Milliseconds, or a number with a unit: ms, s, m, h, d (as HikariCP accepts them). */
   static long parseMillis(String name, String value) {
-    String v = value == null ? "" : value.trim().toLowerCase(java.util.Locale.ROOT);
-    try {
-      if (v.endsWith("ms")) {
-        return Long.parseLong(v.substring(0, v.length() - 2).trim());
-      }
-      long unit = switch (v.isEmpty() ? ' ' : v.charAt(v.length() - 1)) {
-        case 's' -> 1_000L;
-        case 'm' -> 60_000L;
-        case 'h' -> 3_600_000L;
-        case 'd' -> 86_400_000L;
-        default -> 0L;
-      };
-      if (unit == 0) {
-        return Long.parseLong(v);
-      }
-      return Long.parseLong(v.substring(0, v.length() - 1).trim()) * unit;
-    } catch (RuntimeException e) {
-      throw new IllegalArgumentException(name + " must be milliseconds (e.g. 30000) or a duration such as 30s, "
-          + "was \"" + value + "\"", e);
-    }
+    return SettingValues.parseMillis(name, value);
   }
 }

@@ -29,7 +29,20 @@ public final class PostgresDialect implements Dialect {
   private static final List<String> CASE_SENSITIVE_KEYS = List.of("sslmode", "ssl", "sslfactory", "sslrootcert",
       "sslhostnameverifier", "socketFactory", "host", "port");
 
+  /** The fix a plugin user is told: nothing can be defaulted once pgjdbc asks the plugin for the password. */
+  static final String PLUGIN_SECURE_SETTING = "sslmode=verify-full&sslfactory=" + JDK_TRUST_FACTORY
+      + " in the JDBC URL (verified TLS with the JDK trust store, which holds Azure's roots)";
+
   PostgresDialect() {}
+
+  /**
+   * For the pgjdbc plugin: judges the transport of a login from the properties pgjdbc hands its plugin (the URL's
+   * parameters merged with the driver properties, hosts in {@code PGHOST}); throws as {@link #target} does, with
+   * the fix a URL needs (pgjdbc has connected already: no default can be added).
+   */
+  public Target pluginTarget(Properties connectionProperties, boolean allowUnverifiedTransport) {
+    return Pgjdbc.forPlugin(this, connectionProperties, allowUnverifiedTransport);
+  }
 
   @Override
   public String urlPrefix() {
@@ -147,7 +160,23 @@ public final class PostgresDialect implements Dialect {
         props.setProperty("sslfactory", JDK_TRUST_FACTORY);
       }
       Properties effective = parse(jdbcUrl, props);
-      mode = sslMode(effective);
+      return verdict(dialect, effective, hosts, loopbackOnly, props, allow, "jdbcUrl and dataSourceProperties",
+          dialect.secureTransportSetting());
+    }
+
+    /** The plugin's view: pgjdbc has connected already, so nothing can be added; only judged. */
+    static Target forPlugin(PostgresDialect dialect, Properties connectionProperties, boolean allow) {
+      refuseMisspelt(null, connectionProperties);
+      List<String> hosts = hosts(connectionProperties);
+      boolean loopbackOnly = connectionProperties.getProperty("socketFactory") == null
+          && hosts.stream().allMatch(Dialect::isLoopback);
+      return verdict(dialect, connectionProperties, hosts, loopbackOnly, connectionProperties, allow,
+          "the JDBC URL and driver properties", PLUGIN_SECURE_SETTING);
+    }
+
+    private static Target verdict(PostgresDialect dialect, Properties effective, List<String> hosts, boolean loopbackOnly,
+                                  Properties driverProperties, boolean allow, String read, String fix) {
+      SslMode mode = sslMode(effective);
       String factory = effective.getProperty("sslfactory");
       boolean verified = mode == SslMode.VERIFY_FULL && (factory == null || !NON_VALIDATING_FACTORIES.contains(factory));
       String transport = !mode.requireEncryption() ? "TLS not required (sslmode=" + mode.value + ")"
@@ -157,18 +186,18 @@ public final class PostgresDialect implements Dialect {
         String remote = hosts.stream().filter(h -> !Dialect.isLoopback(h)).findFirst().orElse(String.join(",", hosts));
         String setting = factory != null && NON_VALIDATING_FACTORIES.contains(factory) ? "sslfactory=" + factory
             : effective.getProperty("sslmode") != null ? "sslmode=" + effective.getProperty("sslmode")
-            : "ssl=" + effective.getProperty("ssl");
+            : effective.getProperty("ssl") != null ? "ssl=" + effective.getProperty("ssl") : "sslmode (unset)";
         String what = mode.requireEncryption()
             ? "encrypts the connection to " + remote + " without verifying the server's certificate and host name, "
               + "so anyone on the path can pose as the server"
             : "lets the connection to " + remote + " run without TLS, so the access token would cross the network "
               + "in clear text";
-        throw new IllegalArgumentException(setting + " (as pgjdbc reads jdbcUrl and dataSourceProperties: "
+        throw new IllegalArgumentException(setting + " (as pgjdbc reads " + read + ": "
             + "sslmode=" + mode.value + ") " + what + " (whoever reads the token can log in as the identity until "
-            + "it expires). Use " + dialect.secureTransportSetting() + ", with sslrootcert=<CA file> for a private "
+            + "it expires). Use " + fix + ", with sslrootcert=<CA file> for a private "
             + "CA; only for a trusted network, set allowTokenWithoutTls=true");
       }
-      return new Target(dialect, hosts, props, loopbackOnly, loopbackOnly && !verified
+      return new Target(dialect, hosts, driverProperties, loopbackOnly, loopbackOnly && !verified
           ? transport + " (loopback)" : transport);
     }
 

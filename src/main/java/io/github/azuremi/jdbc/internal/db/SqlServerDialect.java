@@ -26,6 +26,38 @@ public final class SqlServerDialect implements Dialect {
 
   SqlServerDialect() {}
 
+  /**
+   * For the access-token callback: the scope to request for the {@code spn} the server announced (mssql-jdbc passes
+   * it from the server's FEDAUTHINFO, e.g. {@code https://database.windows.net/}), or the configured one. Either must
+   * be a database audience: a server must not obtain a token for another service (Resource Manager, Key Vault) by
+   * announcing it. Throws {@link IllegalArgumentException} naming the problem.
+   */
+  public String pluginScope(String spn, String configuredScope) {
+    if (configuredScope != null) {
+      String problem = checkScope(configuredScope);
+      if (problem != null) {
+        throw new IllegalArgumentException(problem);
+      }
+      return configuredScope.trim();
+    }
+    if (spn == null || spn.isBlank()) {
+      return defaultScope("");
+    }
+    String trimmed = spn.trim();
+    String scope = (trimmed.endsWith("/") ? trimmed : trimmed + "/") + ".default";
+    String problem = checkScope(scope);
+    if (problem != null) {
+      throw new IllegalArgumentException("the server asked for a token for " + trimmed + ", which is not a database "
+          + "audience: refused (a token of another service must not leave the application). " + problem);
+    }
+    return scope.replace("//.default", "/.default");
+  }
+
+  /** The driver is about to send a token on this thread: its packet loggers drop their dumps for a while. */
+  public static void guardPacketLogs() {
+    PacketLogGuard.tokenRequested();
+  }
+
   @Override
   public String urlPrefix() {
     return "jdbc:sqlserver:";

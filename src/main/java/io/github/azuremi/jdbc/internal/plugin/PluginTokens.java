@@ -1,0 +1,161 @@
+package io.github.azuremi.jdbc.internal.plugin;
+
+import io.github.azuremi.jdbc.internal.compat.ThreadHygiene;
+import io.github.azuremi.jdbc.internal.credential.CredentialFactory;
+import io.github.azuremi.jdbc.internal.token.CachedToken;
+import io.github.azuremi.jdbc.internal.token.RefreshTimer;
+import io.github.azuremi.jdbc.internal.token.TokenKey;
+import io.github.azuremi.jdbc.internal.token.TokenLease;
+import io.github.azuremi.jdbc.internal.token.TokenRegistry;
+import io.github.azuremi.jdbc.internal.token.TokenSettings;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
+
+/**
+ * The driver plugins' use of the process-wide token registry: one {@link TokenLease} per identity, scope and
+ * settings, shared by every connection any driver opens with them, and by every {@code ManagedIdentityDataSource}
+ * of the same identity and scope (they register the same {@link TokenKey} in the same {@link TokenRegistry}).
+ *
+ * <p>A driver never tells its plugin that a pool closed, so a lease is not closed by its users: it is released
+ * after {@link #IDLE_RELEASE} without a login, which stops its background refreshes (and, with the last one, the
+ * library's threads). The next login registers again and waits for one token request.
+ *
+ * <p>Thread-safe. {@link #acquire} takes no lock of its own on the hot path (a {@code ConcurrentHashMap} read
+ * and a volatile write); a lease is registered at most once per key (inside {@code computeIfAbsent}, which calls
+ * only the registry's own map). A login that races the idle release of its lease registers a new one.
+ */
+public final class PluginTokens {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PluginTokens.class);
+  /** Long enough that pools which open a connection now and then (Hikari's maxLifetime is 30 min) stay warm. */
+  public static final Duration IDLE_RELEASE = Duration.ofHours(1);
+
+  private static final class Shared {
+    static final PluginTokens INSTANCE = new PluginTokens(TokenRegistry.shared(), RefreshTimer.daemon(),
+        System::nanoTime, IDLE_RELEASE);
+  }
+
+  private final TokenRegistry registry;
+  private final RefreshTimer timer;
+  private final LongSupplier nanoTime;
+  private final long idleNanos;
+  private final ConcurrentMap<Key, Entry> entries = new ConcurrentHashMap<>();
+  private final AtomicBoolean sweepScheduled = new AtomicBoolean();
+
+  /**
+   * @param registry where tokens live
+   * @param timer    runs the idle sweep
+   * @param nanoTime the clock of the idle sweep
+   * @param idle     how long a lease stays without a login
+   */
+  public PluginTokens(TokenRegistry registry, RefreshTimer timer, LongSupplier nanoTime, Duration idle) {
+    this.registry = Objects.requireNonNull(registry);
+    this.timer = Objects.requireNonNull(timer);
+    this.nanoTime = Objects.requireNonNull(nanoTime);
+    this.idleNanos = idle.toNanos();
+  }
+
+  /** The instance the drivers' plugins use. */
+  public static PluginTokens shared() {
+    return Shared.INSTANCE;
+  }
+
+  /**
+   * A token for {@code settings}' identity and {@code scope}, usable now; waits for the single request in flight
+   * at most {@code timeout} (the first token of a lease: up to the fetch timeout).
+   *
+   * @param what how the plugin describes itself in the one log line per new lease ("pgjdbc plugin")
+   * @throws io.github.azuremi.jdbc.TokenUnavailableException when no token can be had in time
+   */
+  public CachedToken acquire(PluginSettings settings, String scope, Duration timeout, String what) {
+    Key key = new Key(new TokenKey(CredentialFactory.source(settings.credential(), settings.clientId(),
+        settings.tenantId()), scope, settings.tenantId()), settings.timings());
+    for (int attempt = 0; ; attempt++) {
+      Entry entry = entries.computeIfAbsent(key, k -> register(k, settings, what));
+      entry.lastUsed = nanoTime.getAsLong();
+      try {
+        return entry.lease.acquire(timeout);
+      } catch (IllegalStateException released) { // the idle sweep closed it between our read and our acquire
+        entries.remove(key, entry);
+        if (attempt > 0) {
+          throw released;
+        }
+      }
+    }
+  }
+
+  private Entry register(Key key, PluginSettings settings, String what) {
+    settings.warnings().forEach(w -> LOG.warn("{} - {}", what, w));
+    TokenLease lease = registry.register(key.token, key.settings, null);
+    ThreadHygiene.poolStarted();
+    LOG.info("{} - login with access tokens from {} for scope {}", what, key.token.credential().description(),
+        key.token.scope());
+    scheduleSweep();
+    return new Entry(lease, nanoTime.getAsLong());
+  }
+
+  private void scheduleSweep() {
+    if (sweepScheduled.compareAndSet(false, true)) {
+      timer.schedule(this::sweep, Math.max(1, idleNanos / 4));
+    }
+  }
+
+  /** Releases the leases nobody logged in with for the idle time; runs on the timer while any lease is held. */
+  void sweep() {
+    long now = nanoTime.getAsLong();
+    entries.forEach((key, entry) -> {
+      if (now - entry.lastUsed >= idleNanos && entries.remove(key, entry)) {
+        entry.lease.close();
+        ThreadHygiene.poolClosed();
+        LOG.debug("{}: no login for {} s; token released and its refreshes stopped", key.token, idleNanos / 1_000_000_000L);
+      }
+    });
+    sweepScheduled.set(false);
+    if (!entries.isEmpty()) {
+      scheduleSweep();
+    }
+  }
+
+  /** How many leases are held; for tests and diagnostics. */
+  public int leaseCount() {
+    return entries.size();
+  }
+
+  private static final class Entry {
+    final TokenLease lease;
+    volatile long lastUsed;
+
+    Entry(TokenLease lease, long lastUsed) {
+      this.lease = lease;
+      this.lastUsed = lastUsed;
+    }
+  }
+
+  /** Identity + scope + timings (equals written out: see TokenSettings on JDK 17's record cache). */
+  private static final class Key {
+    final TokenKey token;
+    final TokenSettings settings;
+
+    Key(TokenKey token, TokenSettings settings) {
+      this.token = token;
+      this.settings = settings;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key other && token.equals(other.token) && settings.equals(other.settings);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * token.hashCode() + settings.hashCode();
+    }
+  }
+}
