@@ -79,14 +79,17 @@ public final class Main {
       long minted1 = tokensMinted();
       System.out.println("phase 1 done in " + Duration.between(start, Instant.now()).toMillis() + " ms; tokens minted "
           + minted0 + " -> " + minted1 + "; waiting for the rotation (token lifetime " + lifetime + " s)");
-      // the cache refreshes at about half the life (plus jitter); the endpoint mints on that request
-      Instant deadline = start.plusSeconds(lifetime * 7 / 10 + 5);
+      // The cache refreshes ahead, at about half the life (plus jitter), and must do so before expiry. A refresh
+      // that reaches the endpoint a moment before the token's half-life gets the same token back (the endpoint, like App
+      // Service, hands out the current token until then) and the cache tries again later: wait up to the expiry.
+      Instant deadline = start.plusSeconds(lifetime + 5);
       while (tokensMinted() <= minted1 && Instant.now().isBefore(deadline)) {
         Thread.sleep(250);
       }
       long minted2 = tokensMinted();
       System.out.println("after " + Duration.between(start, Instant.now()).toMillis() + " ms: tokens minted " + minted2
-          + (minted2 > minted1 ? " (rotated in the background)" : " (no background refresh yet: phase 2 asks for it)"));
+          + (minted2 > minted1 ? " (rotated in the background, ahead of expiry)"
+              : " - NO rotation within the token's lifetime: the cache did not refresh ahead; phase 2 asks for it"));
       if (minted2 == minted1) {
         warmUp(dbs, "refresh");
       }
