@@ -11,7 +11,7 @@
 # JVM's verdict for its path.
 
 pt_user=plugin_tools_app
-pt_lifetime=${PLUGINS_TOOLS_TOKEN_LIFETIME:-60}
+pt_lifetime=${PLUGINS_TOOLS_TOKEN_LIFETIME:-90}  # rotation at ~45 s: room for a slow phase 1 on a busy machine
 pt_tools=(driver-manager flyway liquibase tomcat-jdbc dbcp2)
 pt_dbs=(postgresql mariadb)
 pt_failed_setup=
@@ -56,6 +56,11 @@ elif build plugins-tools clean package dependency:copy-dependencies -DoutputDire
   trap 'kill $endpoint_pid $pt_endpoint_pid 2>/dev/null' EXIT
   for _ in $(seq 60); do curl -s -o /dev/null "http://127.0.0.1:$pt_port/" && break; sleep 0.5; done
   say "plugins-tools: identity endpoint on $pt_endpoint (pid $pt_endpoint_pid, tokens live $pt_lifetime s)"
+  # The endpoint makes each token the password when it mints it, and PostgreSQL reads a role's password when a login
+  # starts: a login whose own (first) token request made the endpoint mint would be refused. So the first token is
+  # minted now, for the resource and client id the plugins ask for; it goes to /dev/null.
+  curl -s -o /dev/null -H "X-IDENTITY-HEADER: $IDENTITY_HEADER" \
+    "$pt_endpoint?api-version=2019-08-01&resource=https://ossrdbms-aad.database.windows.net&client_id=$AZURE_CLIENT_ID"
 
   # The settings each tool gets: the URL (naming the plugin and the identity) and the user name, nothing else.
   pt_identity="credential=managed-identity&managedIdentityClientId=$AZURE_CLIENT_ID"

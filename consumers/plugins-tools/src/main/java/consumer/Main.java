@@ -35,10 +35,12 @@ import java.util.regex.Pattern;
  * for all of them. Separate JVMs against one account would each refresh at their own (jittered) moment, and the
  * first refresh replaces the password that the others still present.
  *
- * <p>A warm-up login comes first (and again before phase 2 if the cache did not refresh ahead): the local endpoint
- * turns a new token into the role's password when it mints it, and PostgreSQL reads a role's SCRAM verifier before
- * it asks the client for the password, so the one login whose own token request made the endpoint mint is checked
- * against the previous password and refused. Azure checks the token itself and has no such window.
+ * <p>A warm-up login comes first (and again before phase 2 if the cache did not refresh ahead), whose refusal is
+ * reported, not failed: the local endpoint turns a new token into the role's password when it mints it, and
+ * PostgreSQL reads a role's SCRAM verifier before it asks the client for the password, so a login whose own token
+ * request made the endpoint mint is checked against the previous password and refused. (run-plugins-tools.sh has the
+ * endpoint mint the first token before this JVM starts, so the warm-up normally logs in.) Azure checks the token
+ * itself and has no such window.
  *
  * <p>Prints {@code CONSUMER OK [tool/database] ...} per path that passed every check, {@code CONSUMER FAIL [...]}
  * otherwise; exits 0 only when all passed.
