@@ -156,6 +156,8 @@ else
   failed=$((failed + 1)); failures+=(build-cli); tail -n 20 "$logs/build-cli.log"
 fi
 
+# --- the driver plugins (README, "With any pool or framework"): URL-only pools and tools, then frameworks ------
+source "$here/run-plugins-tools.sh"
 source "$here/run-plugins-frameworks.sh"
 
 # --- optional: the HTTP client, measured (README, "HTTP client") ---------------------------------------------
