@@ -84,6 +84,29 @@ public final class PluginSettings {
    * @throws IllegalArgumentException naming every setting that is wrong and how to fix it
    */
   public static PluginSettings read(Properties properties, String where) {
+    // every login of a pool brings the same properties: the result is remembered (settings that fail are not).
+    // The key is flattened: pgjdbc's properties carry the caller's as defaults, which Properties.equals ignores
+    Map<String, String> key = new java.util.HashMap<>();
+    for (String name : properties.stringPropertyNames()) {
+      key.put(name, properties.getProperty(name));
+    }
+    PluginSettings known = READ.get(key);
+    if (known != null) {
+      return known;
+    }
+    PluginSettings settings = parse(properties, where);
+    if (READ.size() >= READ_MAX) {
+      READ.clear(); // a bound, not an eviction policy: so many distinct configurations are not expected
+    }
+    READ.put(key, settings);
+    return settings;
+  }
+
+  private static final int READ_MAX = 256;
+  private static final java.util.concurrent.ConcurrentMap<Map<String, String>, PluginSettings> READ =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static PluginSettings parse(Properties properties, String where) {
     Map<String, String> values = new LinkedHashMap<>();
     List<String> problems = new ArrayList<>();
     // Connector/J hands over all of its ~175 properties: a name is looked at closely only when it may be ours

@@ -154,4 +154,19 @@ class PluginSettingsTest {
     assertThatThrownBy(() -> PluginLogin.scope(Dialect.POSTGRESQL, read("tokenScope",
         "https://database.windows.net/.default"), "srv")).hasMessageContaining("scope of another database service");
   }
+
+  @Test
+  void settingsPassedAsTheDriverPropertiesDefaults_asPgjdbcDoes_areReadAndNotConfusedWithOthers() {
+    Properties first = new Properties();
+    first.setProperty("managedIdentityClientId", ID);
+    Properties second = new Properties();
+    second.setProperty("managedIdentityClientId", "2b2c3d4e-0000-1111-2222-333344445555");
+    Properties urlOfFirst = new Properties(first);
+    urlOfFirst.setProperty("PGHOST", "h");
+    Properties urlOfSecond = new Properties(second);
+    urlOfSecond.setProperty("PGHOST", "h");
+    assertThat(PluginSettings.read(urlOfFirst, "x").clientId()).isEqualTo(ID);
+    assertThat(PluginSettings.read(urlOfSecond, "x").clientId()).isEqualTo("2b2c3d4e-0000-1111-2222-333344445555");
+    assertThat(PluginSettings.read(urlOfFirst, "x")).as("remembered").isSameAs(PluginSettings.read(urlOfFirst, "x"));
+  }
 }
