@@ -35,30 +35,28 @@ public final class MySqlDialect implements Dialect {
   /**
    * For the Connector/J plugins, at the moment the server asks for the password: whether the token may go over this
    * connection. {@code host} is the host Connector/J connected to, {@code sslMode} the mode it used and {@code tls}
-   * whether TLS is up. Returns the transport in words; throws {@link IllegalArgumentException} naming the setting
+   * whether TLS is up. Throws {@link IllegalArgumentException} naming the setting
    * and the fix (the URL's: nothing can be defaulted at this point) when the server is not loopback and not
    * verified, unless {@code allowUnverifiedTransport}, and always when {@code traceProtocol} would log the packet.
    */
-  public String pluginTransport(String host, String sslMode, boolean tls, boolean socketFactory, boolean traceProtocol,
+  public void pluginTransport(String host, String sslMode, boolean tls, boolean socketFactory, boolean traceProtocol,
                                 boolean allowUnverifiedTransport) {
     if (traceProtocol) {
       throw new IllegalArgumentException("traceProtocol=true makes Connector/J log every packet, the login packet with "
           + "the access token included. Remove traceProtocol");
     }
-    boolean loopback = !socketFactory && Dialect.isLoopback(host);
     boolean verified = tls && "VERIFY_IDENTITY".equals(sslMode);
-    String transport = tls ? "TLS, sslMode=" + sslMode : "no TLS (sslMode=" + sslMode + ")";
-    if (!verified && !loopback && !allowUnverifiedTransport) {
-      String what = !tls ? "lets the connection to " + host + " run without TLS, so the access token would cross the "
-          + "network in clear text"
-          : "encrypts the connection to " + host + " without verifying the server's host name"
-          + ("REQUIRED".equals(sslMode) ? " or certificate" : "") + ", so anyone on the path can pose as the server";
-      throw new IllegalArgumentException("sslMode=" + sslMode + " (as Connector/J reads the JDBC URL and driver "
-          + "properties) " + what + " (whoever reads the token can log in as the identity until it expires). Use "
-          + "sslMode=VERIFY_IDENTITY in the JDBC URL, with trustCertificateKeyStoreUrl for a private CA; only for a "
-          + "trusted network, set allowTokenWithoutTls=true");
+    if (verified || allowUnverifiedTransport || !socketFactory && Dialect.isLoopback(host)) {
+      return; // the common case builds no text: this runs on every login
     }
-    return loopback && !verified ? transport + " (loopback)" : transport;
+    String what = !tls ? "lets the connection to " + host + " run without TLS, so the access token would cross the "
+        + "network in clear text"
+        : "encrypts the connection to " + host + " without verifying the server's host name"
+        + ("REQUIRED".equals(sslMode) ? " or certificate" : "") + ", so anyone on the path can pose as the server";
+    throw new IllegalArgumentException("sslMode=" + sslMode + " (as Connector/J reads the JDBC URL and driver "
+        + "properties) " + what + " (whoever reads the token can log in as the identity until it expires). Use "
+        + "sslMode=VERIFY_IDENTITY in the JDBC URL, with trustCertificateKeyStoreUrl for a private CA; only for a "
+        + "trusted network, set allowTokenWithoutTls=true");
   }
 
   @Override

@@ -48,7 +48,43 @@ public final class PluginLogin {
 
   /** The token for one login of {@code dialect} to {@code host}, or an exception that names what is wrong. */
   public static CachedToken token(Dialect dialect, PluginSettings settings, String host, Duration timeout, String what) {
-    return PluginTokens.shared().acquire(settings, scope(dialect, settings, host), timeout, what);
+    Route route = new Route(dialect, settings, host);
+    String scope = SCOPES.get(route); // every login of a pool takes the same route: the scope is chosen once
+    if (scope == null) {
+      scope = scope(dialect, settings, host);
+      if (SCOPES.size() >= 256) {
+        SCOPES.clear(); // a bound, not an eviction policy
+      }
+      SCOPES.put(route, scope);
+    }
+    return PluginTokens.shared().acquire(settings, scope, timeout, what);
+  }
+
+  private static final java.util.concurrent.ConcurrentMap<Route, String> SCOPES =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** Database, settings and host of a login (equals written out: see TokenSettings on JDK 17's record cache). */
+  private static final class Route {
+    final Dialect dialect;
+    final PluginSettings settings;
+    final String host;
+
+    Route(Dialect dialect, PluginSettings settings, String host) {
+      this.dialect = dialect;
+      this.settings = settings;
+      this.host = host == null ? "" : host;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Route other && dialect == other.dialect && host.equals(other.host)
+          && settings.equals(other.settings);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * (31 * dialect.hashCode() + settings.hashCode()) + host.hashCode();
+    }
   }
 
   /** {@code name} as a positive whole number of seconds in {@code properties}, else {@code fallback}. */

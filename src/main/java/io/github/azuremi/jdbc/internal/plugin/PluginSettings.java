@@ -344,7 +344,7 @@ public final class PluginSettings {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof PluginSettings other && credential == other.credential && Objects.equals(clientId, other.clientId)
+    return o == this || o instanceof PluginSettings other && credential == other.credential && Objects.equals(clientId, other.clientId)
         && Objects.equals(tenantId, other.tenantId) && Objects.equals(scope, other.scope)
         && Objects.equals(cloud, other.cloud) && timings.equals(other.timings)
         && allowTokenWithoutTls == other.allowTokenWithoutTls;
@@ -352,8 +352,15 @@ public final class PluginSettings {
 
   @Override
   public int hashCode() {
-    return Objects.hash(credential, clientId, tenantId, scope, cloud, timings, allowTokenWithoutTls);
+    int h = hash;
+    if (h == 0) {
+      h = Objects.hash(credential, clientId, tenantId, scope, cloud, timings, allowTokenWithoutTls);
+      hash = h;
+    }
+    return h;
   }
+
+  private int hash; // immutable fields: computed once (a benign race, as String's)
 
   @Override
   public String toString() {

@@ -50,6 +50,8 @@ public final class PluginTokens {
   private final long idleNanos;
   private final Function<PluginSettings, CredentialSource> credentials;
   private final ConcurrentMap<Key, Entry> entries = new ConcurrentHashMap<>();
+  /** The key of settings + scope, built once (a credential description and a key per login cost microseconds). */
+  private final KeyMemo keys = new KeyMemo();
   /** The idle sweep queued on the timer, or null; guarded by this (touched only on register, sweep and release). */
   private volatile Future<?> sweep;
 
@@ -82,7 +84,11 @@ public final class PluginTokens {
    * @throws io.github.azuremi.jdbc.TokenUnavailableException when no token can be had in time
    */
   public CachedToken acquire(PluginSettings settings, String scope, Duration timeout, String what) {
-    Key key = new Key(new TokenKey(credentials.apply(settings), scope, settings.tenantId()), settings.timings());
+    Key key = keys.get(settings, scope);
+    if (key == null) {
+      key = new Key(new TokenKey(credentials.apply(settings), scope, settings.tenantId()), settings.timings());
+      keys.put(settings, scope, key);
+    }
     for (int attempt = 0; ; attempt++) {
       Entry entry = entries.computeIfAbsent(key, k -> register(k, settings, what));
       entry.lastUsed = nanoTime.getAsLong();
@@ -191,6 +197,23 @@ public final class PluginTokens {
     @Override
     public int hashCode() {
       return 31 * token.hashCode() + settings.hashCode();
+    }
+  }
+
+  /** Settings + scope -> key, bounded (settings are few; a bound, not an eviction policy). */
+  private static final class KeyMemo {
+    private final ConcurrentMap<PluginSettings, ConcurrentMap<String, Key>> bySettings = new ConcurrentHashMap<>();
+
+    Key get(PluginSettings settings, String scope) {
+      ConcurrentMap<String, Key> byScope = bySettings.get(settings);
+      return byScope == null ? null : byScope.get(scope);
+    }
+
+    void put(PluginSettings settings, String scope, Key key) {
+      if (bySettings.size() >= 256) {
+        bySettings.clear();
+      }
+      bySettings.computeIfAbsent(settings, s -> new ConcurrentHashMap<>()).put(scope, key);
     }
   }
 }
