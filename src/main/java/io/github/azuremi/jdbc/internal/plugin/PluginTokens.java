@@ -134,9 +134,7 @@ public final class PluginTokens {
   void sweep() {
     long now = nanoTime.getAsLong();
     entries.forEach((key, entry) -> {
-      if (now - entry.lastUsed >= idleNanos && entries.remove(key, entry)) {
-        entry.lease.close();
-        ThreadHygiene.poolClosed();
+      if (now - entry.lastUsed >= idleNanos && release(key, entry)) {
         LOG.debug("{}: no login for {} s; token released and its refreshes stopped", key.token, idleNanos / 1_000_000_000L);
       }
     });
@@ -155,13 +153,18 @@ public final class PluginTokens {
    * leave refreshes running into the next test, and for an application that knows it is done with the plugins.
    */
   public void releaseAll() {
-    entries.forEach((key, entry) -> {
-      if (entries.remove(key, entry)) {
-        entry.lease.close();
-        ThreadHygiene.poolClosed();
-      }
-    });
+    entries.forEach(this::release);
     stopSweepIfIdle();
+  }
+
+  /** Closes {@code entry}'s lease unless another thread removed or replaced it first; true if this one did. */
+  private boolean release(Key key, Entry entry) {
+    if (!entries.remove(key, entry)) {
+      return false;
+    }
+    entry.lease.close();
+    ThreadHygiene.poolClosed();
+    return true;
   }
 
   /** How many leases are held; for tests and diagnostics. */
