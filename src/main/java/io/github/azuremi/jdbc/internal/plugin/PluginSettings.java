@@ -86,9 +86,13 @@ public final class PluginSettings {
   public static PluginSettings read(Properties properties, String where) {
     // every login of a pool brings the same properties: the result is remembered (settings that fail are not).
     // The key is flattened: pgjdbc's properties carry the caller's as defaults, which Properties.equals ignores
+    // The key holds every name but only the values the result depends on: no other property's value (a key-store
+    // password, say) is kept here
     Map<String, String> key = new java.util.HashMap<>();
     for (String name : properties.stringPropertyNames()) {
-      key.put(name, properties.getProperty(name));
+      String value = properties.getProperty(name);
+      key.put(name, EXACT_NAMES.contains(name) ? value
+          : name.equalsIgnoreCase(PASSWORD) && value != null && !value.isEmpty() ? "(set)" : "");
     }
     PluginSettings known = READ.get(key);
     if (known != null) {

@@ -169,4 +169,19 @@ class PluginSettingsTest {
     assertThat(PluginSettings.read(urlOfSecond, "x").clientId()).isEqualTo("2b2c3d4e-0000-1111-2222-333344445555");
     assertThat(PluginSettings.read(urlOfFirst, "x")).as("remembered").isSameAs(PluginSettings.read(urlOfFirst, "x"));
   }
+
+  @Test
+  void whatIsRememberedDependsOnEveryNameButOnlyOnTheValuesThatMatter() {
+    Properties ok = new Properties();
+    ok.setProperty("managedIdentityClientId", ID);
+    ok.setProperty("sslpassword", "key-store-secret-1");
+    PluginSettings first = PluginSettings.read(ok, "x");
+    ok.setProperty("sslpassword", "key-store-secret-2");
+    assertThat(PluginSettings.read(ok, "x")).as("another driver value, same settings").isSameAs(first);
+    ok.setProperty("managedIdentityClientID", ID); // a new name: read again, and refused
+    assertThatThrownBy(() -> PluginSettings.read(ok, "x")).hasMessageContaining("managedIdentityClientID is not a setting");
+    ok.remove("managedIdentityClientID");
+    ok.setProperty("password", "p");
+    assertThatThrownBy(() -> PluginSettings.read(ok, "x")).hasMessageContaining("password is set");
+  }
 }
