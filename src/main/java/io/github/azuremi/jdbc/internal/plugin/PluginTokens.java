@@ -98,7 +98,7 @@ public final class PluginTokens {
       try {
         return entry.lease.acquire(timeout);
       } catch (IllegalStateException released) { // the idle sweep closed it between our read and our acquire
-        entries.remove(key, entry);
+        release(key, entry); // a no-op if the sweep removed it; never leaves an open lease unreachable
         if (attempt > 0) {
           throw released;
         }
