@@ -32,9 +32,21 @@ class PluginTokensTest {
     return Mono.just(new AccessToken("token-" + n, OffsetDateTime.now().plusHours(24)));
   };
   private final List<Runnable> scheduled = new ArrayList<>();
-  private final RefreshTimer timer = (task, delay) -> {
-    scheduled.add(task);
-    return CompletableFuture.completedFuture(null);
+  private final List<CompletableFuture<Object>> sweeps = new ArrayList<>();
+  private final AtomicInteger idleCalls = new AtomicInteger();
+  private final RefreshTimer timer = new RefreshTimer() {
+    @Override
+    public java.util.concurrent.Future<?> schedule(Runnable task, long delayNanos) {
+      scheduled.add(task);
+      CompletableFuture<Object> f = new CompletableFuture<>();
+      sweeps.add(f);
+      return f;
+    }
+
+    @Override
+    public void idle() {
+      idleCalls.incrementAndGet();
+    }
   };
   private final TokenRegistry registry = new TokenRegistry(TimeSource.system(), (task, delay) ->
       CompletableFuture.completedFuture(null), Runnable::run, () -> 0.0);
@@ -111,5 +123,39 @@ class PluginTokensTest {
     assertThat(tokens.leaseCount()).isZero();
     assertThat(registry.keyCount()).isZero();
     assertThat(acquire(settings())).isEqualTo("token-2");
+  }
+
+  @Test
+  void theLastReleaseCancelsTheQueuedSweepAndTellsTheTimerItIsIdle_soItsThreadCanEnd() {
+    acquire(settings());
+    assertThat(sweeps).hasSize(1);
+    tokens.releaseAll();
+    assertThat(sweeps.get(0).isCancelled()).as("the queued sweep is cancelled").isTrue();
+    assertThat(idleCalls).hasValue(1);
+    tokens.releaseAll(); // nothing held, nothing queued: no second idle call
+    assertThat(idleCalls).hasValue(1);
+  }
+
+  @Test
+  void aSweepThatReleasesTheLastLeaseTellsTheTimerItIsIdle_andOneThatKeepsALeaseDoesNot() {
+    acquire(settings());
+    now.set(IDLE.toNanos() / 2);
+    scheduled.remove(0).run();
+    assertThat(idleCalls).hasValue(0);
+    now.set(3 * IDLE.toNanos());
+    scheduled.remove(0).run();
+    assertThat(idleCalls).hasValue(1);
+  }
+
+  @Test
+  void theSweepComesAfterAQuarterOfTheIdleTime() {
+    List<Long> delays = new ArrayList<>();
+    PluginTokens t = new PluginTokens(registry, (task, delay) -> {
+      delays.add(delay);
+      return CompletableFuture.completedFuture(null);
+    }, now::get, IDLE, s -> source);
+    t.acquire(settings(), SCOPE, Duration.ofSeconds(5), "test");
+    assertThat(delays).containsExactly(IDLE.toNanos() / 4);
+    t.releaseAll();
   }
 }
