@@ -23,14 +23,15 @@ public final class CredentialFactory {
   }
 
   /**
-   * Managed identity: failures say which environment was detected and, for credential=managed-identity, an
-   * endpoint that does not even accept a connection fails in seconds with the network error.
+   * Managed identity: failures say which environment azure-identity reads and, for credential=managed-identity,
+   * an endpoint that does not even accept a connection (while azure-identity, asked at the same time, has no
+   * answer) fails in seconds with the network error.
    */
   static TokenCredential diagnosing(CredentialType type, TokenCredential credential) {
     if (type != CredentialType.MANAGED_IDENTITY && type != CredentialType.DEFAULT) {
       return credential;
     }
-    return new DiagnosingCredential(credential, ManagedIdentityEnvironment.detect(System.getenv()),
+    return new DiagnosingCredential(credential, ManagedIdentityEnvironment.ofThisProcess(),
         type == CredentialType.MANAGED_IDENTITY);
   }
 

@@ -5,23 +5,37 @@ import com.azure.core.credential.TokenCredential;
 import com.azure.core.credential.TokenRequestContext;
 import com.azure.core.exception.ClientAuthenticationException;
 import com.azure.identity.CredentialUnavailableException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import reactor.core.publisher.Mono;
 
 /**
- * Wraps a credential that uses a managed identity so that a failure names its cause: the environment that
- * was detected (which of IDENTITY_ENDPOINT, MSI_ENDPOINT, IMDS_ENDPOINT are set, hence the protocol) comes
- * first in the message, then the credential's own words. With {@code probe}, the endpoint is first checked
- * to accept a TCP connection at all (2 s at most): on a host without a managed identity the answer is
- * "unreachable, and why" in seconds, instead of azure-identity's retries running into the fetch timeout.
- * Exception classes are kept (metrics tag failures by class).
+ * Wraps a credential that uses a managed identity so that a failure names its cause: the environment azure-identity
+ * reads (which variables are set, hence the protocol and endpoint: {@link ManagedIdentityEnvironment}) comes first
+ * in the message, then the credential's own words. Exception classes are kept (metrics tag failures by class).
+ *
+ * <p>azure-identity is always asked, and it alone decides which protocol it speaks: the environment as read here
+ * never stops a request. With {@code probe} (credential=managed-identity), the endpoint azure-identity will use is
+ * checked, while azure-identity is asked, to accept a TCP connection: when it does not, azure-identity's retries
+ * would run into the fetch timeout (about 26 s of retries against a refusing IMDS), so its answer is awaited
+ * {@link #GRACE_AFTER_PROBE_MS} more and then the failure is named at once ("No managed identity is reachable
+ * ..."): on a host without an identity the user learns why in seconds. Once azure-identity has answered with a token,
+ * this credential no longer cuts a request short: an answer that came although the probe failed shows that the
+ * reading was not the whole story.
  */
 final class DiagnosingCredential implements TokenCredential {
 
   static final int PROBE_TIMEOUT_MS = 2_000;
+  /** How long azure-identity's answer is awaited after its endpoint was found to refuse connections. */
+  static final int GRACE_AFTER_PROBE_MS = 2_000;
 
   private final TokenCredential delegate;
   private final ManagedIdentityEnvironment environment;
   private final boolean probe;
+  /** Set once azure-identity returned a token: from then on a failed probe never ends a request early. */
+  private volatile boolean answeredBefore;
 
   DiagnosingCredential(TokenCredential delegate, ManagedIdentityEnvironment environment, boolean probe) {
     this.delegate = delegate;
@@ -31,18 +45,42 @@ final class DiagnosingCredential implements TokenCredential {
 
   @Override
   public AccessToken getTokenSync(TokenRequestContext request) {
-    if (probe) {
-      String unreachable = environment.probe(PROBE_TIMEOUT_MS);
-      if (unreachable != null) {
-        throw new CredentialUnavailableException("No managed identity is reachable from this host (" + environment.summary()
-            + "): " + unreachable + ". In Azure, turn the identity on (Identity blade) or attach the user-assigned one; "
-            + "locally use credential=default or azure-cli after az login");
+    if (!probe || answeredBefore || environment.host() == null) {
+      try {
+        return answered(delegate.getTokenSync(request));
+      } catch (RuntimeException e) {
+        throw explained(e, null);
       }
     }
+    // azure-identity first, on its own threads; the probe meanwhile on this one (a fetch thread of the library)
+    CompletableFuture<AccessToken> answer = delegate.getToken(request).toFuture();
+    String unreachable = environment.probe(PROBE_TIMEOUT_MS);
     try {
-      return delegate.getTokenSync(request);
-    } catch (RuntimeException e) {
-      throw explained(e);
+      if (unreachable == null) {
+        return answered(answer.get());
+      }
+      return answered(answer.get(GRACE_AFTER_PROBE_MS, TimeUnit.MILLISECONDS));
+    } catch (TimeoutException e) {
+      answer.whenComplete((token, error) -> {
+        if (token != null) { // late, but azure-identity did reach an identity: trust it from now on
+          answeredBefore = true;
+        }
+      });
+      throw new CredentialUnavailableException("No managed identity is reachable from this host (" + environment.summary()
+          + "): " + unreachable + ", and azure-identity, asked at the same time, had not answered "
+          + (GRACE_AFTER_PROBE_MS / 1000) + " s later. In Azure, turn the identity on (Identity blade) or attach the "
+          + "user-assigned one; on AKS, check the workload identity's service account and pod label; locally use "
+          + "credential=default or azure-cli after az login");
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException re) {
+        throw explained(re, unreachable);
+      }
+      throw explained(new IllegalStateException(cause), unreachable);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      answer.cancel(true);
+      throw new CredentialUnavailableException("interrupted while waiting for azure-identity's ManagedIdentityCredential", e);
     }
   }
 
@@ -51,8 +89,16 @@ final class DiagnosingCredential implements TokenCredential {
     return Mono.fromCallable(() -> getTokenSync(request));
   }
 
-  private RuntimeException explained(RuntimeException e) {
-    String message = "[" + environment.summary() + "] " + e.getMessage();
+  private AccessToken answered(AccessToken token) {
+    if (token != null) {
+      answeredBefore = true;
+    }
+    return token;
+  }
+
+  private RuntimeException explained(RuntimeException e, String unreachable) {
+    String message = "[" + environment.summary() + (unreachable == null ? "" : "; " + unreachable) + "] "
+        + e.getMessage();
     if (e instanceof CredentialUnavailableException) {
       return new CredentialUnavailableException(message, e);
     }
