@@ -162,8 +162,8 @@ public class ManagedIdentityDataSource extends HikariDataSource {
           + "ignored; remove them (configure the TokenCredential you pass instead)");
     }
     if (credential != null && CredentialType.fromSetting(credential) == null) {
-      throw fatal(pool, "credential must be one of " + CredentialType.allSettingValues() + ", but was \""
-          + credential + "\"");
+      throw fatal(pool, "credential must be one of " + CredentialType.allSettingValues() + ", but was "
+          + SettingValues.shown(credential));
     }
     String identityProblem = managedIdentityClientId == null ? null
         : SettingValues.clientIdProblem("managedIdentityClientId", managedIdentityClientId);
@@ -513,7 +513,7 @@ public class ManagedIdentityDataSource extends HikariDataSource {
   /** The client id of a user-assigned managed identity; unset for the system-assigned one. */
   public void setManagedIdentityClientId(String managedIdentityClientId) {
     checkNotStarted();
-    this.managedIdentityClientId = blankToNull(managedIdentityClientId);
+    this.managedIdentityClientId = managedIdentityClientId; // empty is refused by validate(), not read as "none"
   }
 
   public String getTenantId() {
@@ -522,7 +522,7 @@ public class ManagedIdentityDataSource extends HikariDataSource {
 
   public void setTenantId(String tenantId) {
     checkNotStarted();
-    this.tenantId = blankToNull(tenantId);
+    this.tenantId = tenantId; // empty is refused by validate(), not read as "none"
   }
 
   public TokenCredential getTokenCredential() {

@@ -48,6 +48,15 @@ class ConfigurationValidationTest {
         row("client id not a GUID", ds -> { url(ds, PG); ds.setManagedIdentityClientId("my-identity"); },
             "managedIdentityClientId must be the client id", "az identity show"),
         row("malformed tenant", ds -> { url(ds, PG); ds.setTenantId("not a tenant"); }, "tenantId must be", "GUID"),
+        // issue 16: an unset ${AZURE_CLIENT_ID} meant the system-assigned identity without a word
+        row("empty client id", ds -> { url(ds, PG); ds.setManagedIdentityClientId(""); },
+            "managedIdentityClientId is set but empty", "remove managedIdentityClientId to use the system-assigned identity"),
+        row("empty tenant", ds -> { url(ds, PG); ds.setTenantId(" "); }, "tenantId is set but empty", "remove tenantId"),
+        row("client secret as client id", ds -> { url(ds, PG); ds.setManagedIdentityClientId("Xk98Q~aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z"); },
+            "managedIdentityClientId has the shape of a client secret (not shown)", "rotate it"),
+        row("resource id as client id", ds -> { url(ds, PG); ds.setManagedIdentityClientId(
+            "/subscriptions/3c1d5e7f-2a4b-4c6d-8e0f-1a2b3c4d5e6f/resourceGroups/g/providers/Microsoft.ManagedIdentity/userAssignedIdentities/app"); },
+            "managedIdentityClientId is a resource id", "az identity show --ids"),
         row("tokenCredential and client id", ds -> {
           url(ds, PG);
           ds.setTokenCredential(STATIC);

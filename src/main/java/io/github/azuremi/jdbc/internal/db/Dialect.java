@@ -1,5 +1,7 @@
 package io.github.azuremi.jdbc.internal.db;
 
+import io.github.azuremi.jdbc.internal.config.SettingValues;
+
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -93,8 +95,8 @@ public sealed interface Dialect permits PostgresDialect, MySqlDialect, SqlServer
   default String checkScope(String scope) {
     String s = scope.trim().toLowerCase(Locale.ROOT);
     if (!s.startsWith("https://") || !s.endsWith("/.default")) {
-      return "tokenScope must be an https URI ending in /.default, such as " + defaultScope("") + ", but was \""
-          + scope + "\"";
+      return "tokenScope must be an https URI ending in /.default, such as " + defaultScope("") + ", but was "
+          + SettingValues.shown(scope);
     }
     String audience = s.substring(0, s.length() - "/.default".length());
     while (audience.endsWith("/")) {

@@ -119,6 +119,8 @@ public final class PluginSettings {
         String value = properties.getProperty(name);
         if (value != null && !value.isBlank()) {
           values.put(name, value.trim());
+        } else if (value != null && IDENTITY_NAMES.contains(name)) {
+          values.put(name, ""); // an unset ${VAR} must not silently mean the system-assigned identity
         }
       } else if (name.length() == PASSWORD.length() && name.equalsIgnoreCase(PASSWORD)) {
         String value = properties.getProperty(name);
@@ -144,6 +146,9 @@ public final class PluginSettings {
   }
 
   private static final String PASSWORD = "password";
+  /** The settings that name an identity: empty is refused, not read as "none". */
+  private static final java.util.Set<String> IDENTITY_NAMES = java.util.Set.of(
+      ManagedIdentityProperties.MANAGED_IDENTITY_CLIENT_ID, ManagedIdentityProperties.TENANT_ID, AZURE_CLIENT_ID, AZURE_TENANT_ID);
   private static final java.util.Set<String> EXACT_NAMES = new java.util.HashSet<>();
   /** Lengths of this library's names: a name of another length cannot be a misspelling of one of them. */
   private static final java.util.Set<Integer> NAME_LENGTHS = new java.util.HashSet<>();
@@ -198,7 +203,8 @@ public final class PluginSettings {
       credential = CredentialType.fromSetting(credentialText);
       if (credential == null) {
         throw new IllegalArgumentException("credential must be one of " + Arrays.stream(CredentialType.values())
-            .map(CredentialType::settingValue).collect(Collectors.joining(", ")) + ", but was \"" + credentialText + "\"");
+            .map(CredentialType::settingValue).collect(Collectors.joining(", ")) + ", but was "
+            + SettingValues.shown(credentialText));
       }
     }
     String managedIdentity = v.get(AZURE_MANAGED_IDENTITY_ENABLED);
@@ -228,7 +234,7 @@ public final class PluginSettings {
     }
     String scopes = v.get(AZURE_SCOPES);
     if (scopes != null && scopes.contains(",")) {
-      throw new IllegalArgumentException("azure.scopes names several scopes (" + scopes + "); a database login takes "
+      throw new IllegalArgumentException("azure.scopes names several scopes (" + SettingValues.shown(scopes) + "); a database login takes "
           + "one: leave it unset (the scope follows from the server's host) or name one");
     }
     String scope = same(v, ManagedIdentityProperties.TOKEN_SCOPE, AZURE_SCOPES);
@@ -239,7 +245,7 @@ public final class PluginSettings {
       String host = authority.toLowerCase(Locale.ROOT).replaceFirst("^https://", "").replaceAll("/+$", "");
       cloud = AUTHORITY_CLOUDS.get(host);
       if (cloud == null) {
-        throw new IllegalArgumentException("azure.authorityHost " + authority + " is not an authority host this "
+        throw new IllegalArgumentException("azure.authorityHost " + SettingValues.shown(authority) + " is not an authority host this "
             + "library knows (" + AUTHORITY_CLOUDS.keySet().stream().sorted().map(h -> "https://" + h + "/")
             .collect(Collectors.joining(", ")) + "); remove it or set tokenScope");
       }
@@ -251,8 +257,8 @@ public final class PluginSettings {
       try {
         timeoutMillis = Math.multiplyExact(Long.parseLong(seconds), 1000L);
       } catch (RuntimeException e) {
-        throw new IllegalArgumentException("azure.accessTokenTimeoutInSeconds must be a whole number of seconds, was \""
-            + seconds + "\"", e);
+        throw new IllegalArgumentException("azure.accessTokenTimeoutInSeconds must be a whole number of seconds, was "
+            + SettingValues.shown(seconds), e);
       }
     }
     String fetchTimeout = v.get(ManagedIdentityProperties.TOKEN_FETCH_TIMEOUT);
@@ -294,7 +300,8 @@ public final class PluginSettings {
     String a = v.get(ours);
     String b = v.get(theirs);
     if (a != null && b != null && !a.equalsIgnoreCase(b)) {
-      throw new IllegalArgumentException(ours + "=" + a + " and " + theirs + "=" + b + " differ; keep one of them");
+      throw new IllegalArgumentException(ours + "=" + SettingValues.shown(a) + " and " + theirs + "=" + SettingValues.shown(b)
+          + " differ; keep one of them");
     }
     return a != null ? a : b;
   }

@@ -95,7 +95,7 @@ class PluginSettingsTest {
       "azure.clientId | my-identity | azure.clientId must be the client id",
       "tenantId | not a tenant | tenantId must be a tenant GUID or a domain",
       "azure.scopes | https://ossrdbms-aad.database.windows.net/.default,https://x/.default | azure.scopes names several scopes",
-      "azure.authorityHost | https://login.example.com/ | azure.authorityHost https://login.example.com/ is not an authority host this library knows",
+      "azure.authorityHost | https://login.example.com/ | azure.authorityHost \"https://login.example.com/\" is not an authority host this library knows",
       "azure.accessTokenTimeoutInSeconds | 2.5 | azure.accessTokenTimeoutInSeconds must be a whole number of seconds",
       "azure.managedIdentityEnabled | yes | azure.managedIdentityEnabled must be true or false",
       "tokenFetchTimeout | soon | tokenFetchTimeout must be milliseconds",
@@ -114,7 +114,7 @@ class PluginSettingsTest {
   @Test
   void twoNamesThatDisagreeAreAnErrorNamingBoth() {
     assertThatThrownBy(() -> read("managedIdentityClientId", ID, "azure.clientId", "2b2c3d4e-0000-1111-2222-333344445555"))
-        .hasMessageContaining("managedIdentityClientId=" + ID + " and azure.clientId=2b2c3d4e").hasMessageContaining("differ");
+        .hasMessageContaining("managedIdentityClientId=\"" + ID + "\" and azure.clientId=\"2b2c3d4e").hasMessageContaining("differ");
     assertThatThrownBy(() -> read("credential", "azure-cli", "azure.managedIdentityEnabled", "true"))
         .hasMessageContaining("azure.managedIdentityEnabled=true and credential=azure-cli contradict each other");
     assertThatThrownBy(() -> read("tokenFetchTimeout", "5s", "azure.accessTokenTimeoutInSeconds", "6"))
@@ -183,5 +183,33 @@ class PluginSettingsTest {
     ok.remove("managedIdentityClientID");
     ok.setProperty("password", "p");
     assertThatThrownBy(() -> PluginSettings.read(ok, "x")).hasMessageContaining("password is set");
+  }
+
+  @Test
+  void emptyClientIdInTheUrlIsRefused_notReadAsTheSystemAssignedIdentity() {
+    // an unset ${AZURE_CLIENT_ID} in a URL template leaves "managedIdentityClientId=": the user meant an identity
+    for (String name : new String[] {"managedIdentityClientId", "azure.clientId", "tenantId", "azure.tenantId"}) {
+      assertThatThrownBy(() -> read("credential", "managed-identity", name, "")).as(name)
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining(name + " is set but empty")
+          .hasMessageContaining("remove " + name);
+    }
+  }
+
+  @Test
+  void aClientSecretPastedIntoAzureClientIdIsNeverQuotedBack() {
+    // the shape of an Entra client secret; switching from azure-identity-extensions, it lands in the wrong property
+    String secret = "Xk98Q~aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z";
+    assertThatThrownBy(() -> read("azure.clientId", secret)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("azure.clientId has the shape of a client secret")
+        .hasMessageContaining("rotate it")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain(secret).doesNotContain("Xk98Q"));
+    String base64Secret = "q8Fz3LmN0pR5tV7xZ9bD1fH3jK5mP7rT9vX1zB3d";
+    assertThatThrownBy(() -> read("tokenFetchTimeout", base64Secret)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("tokenFetchTimeout must be milliseconds")
+        .hasMessageContaining("a value of 40 characters (not shown")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain(base64Secret));
+    assertThatThrownBy(() -> read("managedIdentityClientId", "2b2c3d4e-0000-1111-2222-333344445555", "azure.clientId", secret))
+        .satisfies(e -> assertThat(e.getMessage()).contains("differ").doesNotContain(secret));
   }
 }
