@@ -1,8 +1,12 @@
 package io.github.azuremi.jdbc.internal.db;
 
 import org.postgresql.Driver;
+import org.postgresql.PGProperty;
+import org.postgresql.jdbcurlresolver.PgPassParser;
 import org.postgresql.jdbc.SslMode;
 import org.postgresql.util.PSQLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +24,8 @@ import java.util.Set;
  * (the JDK trust store, which holds Azure's roots, instead of {@code ~/.postgresql/root.crt}).
  */
 public final class PostgresDialect implements Dialect {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PostgresDialect.class);
 
   static final String JDK_TRUST_FACTORY = "org.postgresql.ssl.DefaultJavaSSLFactory";
   /** Factories that accept any certificate: TLS without server authentication whatever sslmode says. */
@@ -42,6 +48,29 @@ public final class PostgresDialect implements Dialect {
    */
   public Target pluginTarget(Properties connectionProperties, boolean allowUnverifiedTransport) {
     return Pgjdbc.forPlugin(this, connectionProperties, allowUnverifiedTransport);
+  }
+
+  /**
+   * For the pgjdbc plugin: the login's properties without a password that pgjdbc took from a pgpass file, which is
+   * not the user's (the same properties otherwise). When the user gives no password, pgjdbc's {@code parseURL} copies
+   * the first matching line of the pgpass file ({@code org.postgresql.pgpassfile}, {@code PGPASSFILE},
+   * {@code ~/.pgpass}) into {@code password}; the plugin sees only the merged result, so it asks pgjdbc's own
+   * {@code PgPassParser} the same question with the same host, port, database and user. A password that differs
+   * from that line is the user's (URL, driver properties or their defaults, a service file) and is left for the
+   * plugin to refuse. One that equals it is taken as pgpass's: a user who typed the very password of their pgpass
+   * line is not told, but the token is what is sent either way.
+   */
+  public Properties withoutPgpassPassword(Properties connectionProperties) {
+    String password = connectionProperties.getProperty("password");
+    if (password == null || password.isEmpty() || !Dialect.isPresent("org.postgresql.jdbcurlresolver.PgPassParser")
+        || !password.equals(Pgjdbc.pgpassPassword(connectionProperties))) {
+      return connectionProperties;
+    }
+    LOG.debug("PostgresAuthenticationPlugin: ignoring the password pgjdbc read from a pgpass file for user {} "
+        + "(the access token is the password)", connectionProperties.getProperty("user"));
+    Properties p = copy(connectionProperties);
+    p.remove("password");
+    return p;
   }
 
   @Override
@@ -142,6 +171,12 @@ public final class PostgresDialect implements Dialect {
 
   /** The pgjdbc calls, loaded only when pgjdbc is present. */
   private static final class Pgjdbc {
+
+    /** What pgjdbc's parseURL copies from pgpass for these properties: the same call with the same values. */
+    static String pgpassPassword(Properties p) {
+      return PgPassParser.getPassword(PGProperty.PG_HOST.getOrDefault(p), PGProperty.PG_PORT.getOrDefault(p),
+          PGProperty.PG_DBNAME.getOrDefault(p), PGProperty.USER.getOrDefault(p));
+    }
 
     static Target target(PostgresDialect dialect, String jdbcUrl, Properties userProperties, boolean allow) {
       Properties props = copy(userProperties);
