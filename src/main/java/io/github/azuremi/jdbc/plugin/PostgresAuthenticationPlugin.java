@@ -48,8 +48,10 @@ public final class PostgresAuthenticationPlugin implements AuthenticationPlugin 
   public char[] getPassword(AuthenticationRequestType type) throws PSQLException {
     String name = getClass().getSimpleName();
     try {
-      PluginSettings settings = PluginSettings.read(properties, PluginLogin.FROM_URL);
-      Target target = ((PostgresDialect) Dialect.POSTGRESQL).pluginTarget(properties, settings.allowTokenWithoutTls());
+      PostgresDialect dialect = (PostgresDialect) Dialect.POSTGRESQL;
+      // a password pgjdbc read from a pgpass file is not the user's: only one the user set is refused
+      PluginSettings settings = PluginSettings.read(dialect.withoutPgpassPassword(properties), PluginLogin.FROM_URL);
+      Target target = dialect.pluginTarget(properties, settings.allowTokenWithoutTls());
       Duration timeout = PluginLogin.seconds(properties, "loginTimeout", settings.timings().fetchTimeout());
       return PluginLogin.token(Dialect.POSTGRESQL, settings, target.firstHost(), timeout, "pgjdbc " + name)
           .accessToken().toCharArray(); // pgjdbc wipes the array after use: a new one per call

@@ -146,6 +146,18 @@ class MysqlPluginTest {
     assertThat(issuedHere()).isZero();
   }
 
+  /** Issue 16, row 6: its ring buffer of sent packets holds the token and reaches exception messages. */
+  @Test
+  void enablePacketDebugIsRefused_itsDumpsHoldTheLoginPacket() {
+    String url = db.jdbcUrl() + "&" + plugins(NATIVE) + "&user=" + user + "&managedIdentityClientId=" + identity()
+        + "&enablePacketDebug=true";
+    assertThatThrownBy(() -> currentUser(url))
+        .hasMessageContaining("MysqlNativePasswordAuthenticationPlugin - enablePacketDebug=true makes Connector/J keep "
+            + "hex dumps")
+        .hasMessageContaining("Remove enablePacketDebug (from the JDBC URL or driver properties)");
+    assertThat(issuedHere()).isZero();
+  }
+
   @Test
   void unknownSettingsFailTheLoginNamingThem() {
     String url = db.jdbcUrl() + "&" + plugins(NATIVE) + "&user=" + user + "&managedIdentityClientId=" + identity()

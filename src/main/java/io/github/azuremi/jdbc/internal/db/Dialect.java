@@ -205,6 +205,17 @@ public sealed interface Dialect permits PostgresDialect, MySqlDialect, SqlServer
     return false;
   }
 
+  /**
+   * The JVM-wide SOCKS proxy ({@code -DsocksProxyHost}), or null. The JDK's default socket, which pgjdbc and
+   * Connector/J use unless told otherwise, connects through it. The JDK keeps 127.0.0.0/8 and {@code localhost} direct
+   * but sends {@code ::1} through it (Java 17 and 25), and an application's {@code ProxySelector} may route any host:
+   * rather than guess, no host counts as this machine while it is set (verified TLS, or allowTokenWithoutTls).
+   */
+  static String jvmSocksProxy() {
+    String proxy = System.getProperty("socksProxyHost");
+    return proxy == null || proxy.isBlank() ? null : proxy.trim();
+  }
+
   Pattern IPV4 = Pattern.compile("(0|[1-9]\\d{0,2})\\.(0|[1-9]\\d{0,2})\\.(0|[1-9]\\d{0,2})\\.(0|[1-9]\\d{0,2})");
 
   /** Loads nothing: whether the class is on this library's classpath. */

@@ -25,6 +25,7 @@ import java.util.Properties;
 public final class MySqlDialect implements Dialect {
 
   static final String CLEAR_PASSWORD_PLUGIN = "com.mysql.cj.protocol.a.authentication.MysqlClearPasswordPlugin";
+  static final String STANDARD_SOCKET_FACTORY = "com.mysql.cj.protocol.StandardSocketFactory";
   private static final List<String> TLS_KEYS = List.of("sslMode", "useSSL", "requireSSL", "verifyServerCertificate");
   private static final List<String> CASE_SENSITIVE_KEYS = List.of("sslMode", "useSSL", "requireSSL",
       "verifyServerCertificate", "traceProtocol", "socketFactory", "defaultAuthenticationPlugin",
@@ -35,28 +36,67 @@ public final class MySqlDialect implements Dialect {
   /**
    * For the Connector/J plugins, at the moment the server asks for the password: whether the token may go over this
    * connection. {@code host} is the host Connector/J connected to, {@code sslMode} the mode it used and {@code tls}
-   * whether TLS is up. Throws {@link IllegalArgumentException} naming the setting
-   * and the fix (the URL's: nothing can be defaulted at this point) when the server is not loopback and not
-   * verified, unless {@code allowUnverifiedTransport}, and always when {@code traceProtocol} would log the packet.
+   * whether TLS is up; the other values are those of the connection's property set. Throws
+   * {@link IllegalArgumentException} naming the setting and the fix (the URL's: nothing can be defaulted at this
+   * point) when the server is not verified and not this machine (see {@link #reroutedThrough}), unless
+   * {@code allowUnverifiedTransport}, and always when Connector/J would log the login packet
+   * ({@link #refusePacketLogging}).
    */
-  public void pluginTransport(String host, String sslMode, boolean tls, boolean socketFactory, boolean traceProtocol,
-                                boolean allowUnverifiedTransport) {
-    if (traceProtocol) {
-      throw new IllegalArgumentException("traceProtocol=true makes Connector/J log every packet, the login packet with "
-          + "the access token included. Remove traceProtocol");
-    }
+  public void pluginTransport(String host, String sslMode, boolean tls, String socketFactory, String socksProxyHost,
+                              boolean traceProtocol, boolean enablePacketDebug, boolean allowUnverifiedTransport) {
+    refusePacketLogging(traceProtocol, enablePacketDebug, "the JDBC URL or driver properties");
     boolean verified = tls && "VERIFY_IDENTITY".equals(sslMode);
-    if (verified || allowUnverifiedTransport || !socketFactory && Dialect.isLoopback(host)) {
+    if (verified || allowUnverifiedTransport) {
       return; // the common case builds no text: this runs on every login
     }
-    String what = !tls ? "lets the connection to " + host + " run without TLS, so the access token would cross the "
+    String via = reroutedThrough(socketFactory, socksProxyHost);
+    if (via == null && Dialect.isLoopback(host)) {
+      return;
+    }
+    String to = host + (via == null ? "" : " " + via);
+    String what = !tls ? "lets the connection to " + to + " run without TLS, so the access token would cross the "
         + "network in clear text"
-        : "encrypts the connection to " + host + " without verifying the server's host name"
+        : "encrypts the connection to " + to + " without verifying the server's host name"
         + ("REQUIRED".equals(sslMode) ? " or certificate" : "") + ", so anyone on the path can pose as the server";
     throw new IllegalArgumentException("sslMode=" + sslMode + " (as Connector/J reads the JDBC URL and driver "
         + "properties) " + what + " (whoever reads the token can log in as the identity until it expires). Use "
         + "sslMode=VERIFY_IDENTITY in the JDBC URL, with trustCertificateKeyStoreUrl for a private CA; only for a "
         + "trusted network, set allowTokenWithoutTls=true");
+  }
+
+  /**
+   * Connector/J settings that put packets, the login packet with the access token included, where others read them:
+   * {@code traceProtocol} logs every packet; {@code enablePacketDebug} keeps hex dumps of the last packets sent (the
+   * clear-text password reply included) and writes them into the message of exceptions on some error paths. Refused
+   * on every path, whatever {@code allowTokenWithoutTls} says.
+   */
+  static void refusePacketLogging(boolean traceProtocol, boolean enablePacketDebug, String where) {
+    if (traceProtocol) {
+      throw new IllegalArgumentException("traceProtocol=true makes Connector/J log every packet, the login packet with "
+          + "the access token included. Remove traceProtocol (from " + where + ")");
+    }
+    if (enablePacketDebug) {
+      throw new IllegalArgumentException("enablePacketDebug=true makes Connector/J keep hex dumps of the packets it "
+          + "sends, the login packet with the access token included, and write them into exception messages and logs. "
+          + "Remove enablePacketDebug (from " + where + ")");
+    }
+  }
+
+  /**
+   * Null when Connector/J connects straight to the host it names; else through what, in words: a socket factory other
+   * than its standard one, a SOCKS proxy ({@code socksProxyHost}, with which Connector/J switches to its
+   * {@code SocksProxySocketFactory}) or the JVM-wide one ({@link Dialect#jvmSocksProxy}). A host reached that way is
+   * not this machine, whatever its name.
+   */
+  static String reroutedThrough(String socketFactory, String socksProxyHost) {
+    if (socksProxyHost != null && !socksProxyHost.isBlank()) {
+      return "through the SOCKS proxy socksProxyHost=" + socksProxyHost.trim();
+    }
+    if (socketFactory != null && !socketFactory.isBlank() && !STANDARD_SOCKET_FACTORY.equals(socketFactory.trim())) {
+      return "through socketFactory=" + socketFactory.trim();
+    }
+    String jvm = Dialect.jvmSocksProxy();
+    return jvm == null ? null : "through the JVM-wide SOCKS proxy -DsocksProxyHost=" + jvm;
   }
 
   @Override
@@ -156,14 +196,15 @@ public final class MySqlDialect implements Dialect {
   /** The Connector/J calls, loaded only when Connector/J is present. */
   private static final class ConnectorJ {
 
-    record HostMode(String host, SslMode mode, Properties properties) {}
+    /** A host as Connector/J will reach it; {@code via}: see {@link MySqlDialect#reroutedThrough}. */
+    record HostMode(String host, SslMode mode, Properties properties, String via, boolean traceProtocol,
+                    boolean enablePacketDebug) {}
 
     static Target target(MySqlDialect dialect, String jdbcUrl, Properties userProperties, boolean allow) {
       Properties props = PostgresDialect.copy(userProperties);
       List<HostMode> hosts = read(jdbcUrl, props);
       boolean srv = isDnsSrv(jdbcUrl, props);
-      boolean loopbackOnly = !srv && hosts.stream().allMatch(h -> Dialect.isLoopback(h.host())
-          && h.properties().getProperty("socketFactory") == null);
+      boolean loopbackOnly = !srv && hosts.stream().allMatch(h -> Dialect.isLoopback(h.host()) && h.via() == null);
       boolean userChoseTls = hosts.stream().anyMatch(h -> TLS_KEYS.stream().anyMatch(k -> h.properties().containsKey(k)));
       if (!userChoseTls) {
         props.setProperty("sslMode", loopbackOnly ? "REQUIRED" : "VERIFY_IDENTITY");
@@ -187,10 +228,7 @@ public final class MySqlDialect implements Dialect {
         hosts = read(jdbcUrl, props);
       }
       for (HostMode h : hosts) {
-        if ("true".equalsIgnoreCase(h.properties().getProperty("traceProtocol", "").trim())) {
-          throw new IllegalArgumentException("traceProtocol=true makes Connector/J log every packet, the login "
-              + "packet with the access token included. Remove traceProtocol");
-        }
+        refusePacketLogging(h.traceProtocol(), h.enablePacketDebug(), "jdbcUrl or dataSourceProperties");
       }
       List<String> names = new ArrayList<>();
       HostMode weak = null;
@@ -202,10 +240,11 @@ public final class MySqlDialect implements Dialect {
       }
       if (weak != null && !loopbackOnly && !allow) {
         String setting = setting(weak.properties());
+        String to = weak.host() + (weak.via() == null ? "" : " " + weak.via());
         String what = weak.mode() == SslMode.DISABLED || weak.mode() == SslMode.PREFERRED
-            ? "lets the connection to " + weak.host() + " run without TLS, so the access token would cross the "
+            ? "lets the connection to " + to + " run without TLS, so the access token would cross the "
               + "network in clear text"
-            : "encrypts the connection to " + weak.host() + " without verifying the server's host name"
+            : "encrypts the connection to " + to + " without verifying the server's host name"
               + (weak.mode() == SslMode.REQUIRED ? " or certificate" : "") + ", so anyone on the path can pose as "
               + "the server";
         throw new IllegalArgumentException(setting + " (as Connector/J reads jdbcUrl and dataSourceProperties: sslMode="
@@ -266,7 +305,10 @@ public final class MySqlDialect implements Dialect {
         SslMode mode = set.<SslMode>getEnumProperty(PropertyKey.sslMode).getValue();
         String host = h.getHost() == null ? "" : h.getHost();
         result.add(new HostMode(host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1)
-            : host, mode, exposed));
+            : host, mode, exposed, reroutedThrough(set.getStringProperty(PropertyKey.socketFactory).getValue(),
+            set.getStringProperty(PropertyKey.socksProxyHost).getValue()),
+            Boolean.TRUE.equals(set.getBooleanProperty(PropertyKey.traceProtocol).getValue()),
+            Boolean.TRUE.equals(set.getBooleanProperty(PropertyKey.enablePacketDebug).getValue())));
       }
       return result;
     }

@@ -1,8 +1,12 @@
 package io.github.azuremi.jdbc.internal.db;
 
 import org.postgresql.Driver;
+import org.postgresql.PGProperty;
+import org.postgresql.jdbcurlresolver.PgPassParser;
 import org.postgresql.jdbc.SslMode;
 import org.postgresql.util.PSQLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,10 +25,16 @@ import java.util.Set;
  */
 public final class PostgresDialect implements Dialect {
 
+  private static final Logger LOG = LoggerFactory.getLogger(PostgresDialect.class);
+
   static final String JDK_TRUST_FACTORY = "org.postgresql.ssl.DefaultJavaSSLFactory";
-  /** Factories that accept any certificate: TLS without server authentication whatever sslmode says. */
-  private static final Set<String> NON_VALIDATING_FACTORIES = Set.of("org.postgresql.ssl.NonValidatingFactory",
-      "org.postgresql.ssl.jdbc4.LibPQFactory$NonValidatingTM");
+  /**
+   * pgjdbc's factories that accept any certificate: TLS without server authentication whatever sslmode says. In
+   * 42.7.x that is NonValidatingFactory alone (its NonValidatingTM is a trust manager, which sslfactory cannot name).
+   */
+  static final Set<String> NON_VALIDATING_FACTORIES = Set.of("org.postgresql.ssl.NonValidatingFactory");
+  /** pgjdbc's own host name check, what it uses when sslhostnameverifier is unset. */
+  static final String PGJDBC_HOSTNAME_VERIFIER = "org.postgresql.ssl.PGjdbcHostnameVerifier";
   /** Keys pgjdbc reads case-sensitively whose other spellings it silently ignores. */
   private static final List<String> CASE_SENSITIVE_KEYS = List.of("sslmode", "ssl", "sslfactory", "sslrootcert",
       "sslhostnameverifier", "socketFactory", "host", "port");
@@ -42,6 +52,29 @@ public final class PostgresDialect implements Dialect {
    */
   public Target pluginTarget(Properties connectionProperties, boolean allowUnverifiedTransport) {
     return Pgjdbc.forPlugin(this, connectionProperties, allowUnverifiedTransport);
+  }
+
+  /**
+   * For the pgjdbc plugin: the login's properties without a password that pgjdbc took from a pgpass file, which is
+   * not the user's (the same properties otherwise). When the user gives no password, pgjdbc's {@code parseURL} copies
+   * the first matching line of the pgpass file ({@code org.postgresql.pgpassfile}, {@code PGPASSFILE},
+   * {@code ~/.pgpass}) into {@code password}; the plugin sees only the merged result, so it asks pgjdbc's own
+   * {@code PgPassParser} the same question with the same host, port, database and user. A password that differs
+   * from that line is the user's (URL, driver properties or their defaults, a service file) and is left for the
+   * plugin to refuse. One that equals it is taken as pgpass's: a user who typed the very password of their pgpass
+   * line is not told, but the token is what is sent either way.
+   */
+  public Properties withoutPgpassPassword(Properties connectionProperties) {
+    String password = connectionProperties.getProperty("password");
+    if (password == null || password.isEmpty() || !Dialect.isPresent("org.postgresql.jdbcurlresolver.PgPassParser")
+        || !password.equals(Pgjdbc.pgpassPassword(connectionProperties))) {
+      return connectionProperties;
+    }
+    LOG.debug("PostgresAuthenticationPlugin: ignoring the password pgjdbc read from a pgpass file for user {} "
+        + "(the access token is the password)", connectionProperties.getProperty("user"));
+    Properties p = copy(connectionProperties);
+    p.remove("password");
+    return p;
   }
 
   @Override
@@ -143,12 +176,18 @@ public final class PostgresDialect implements Dialect {
   /** The pgjdbc calls, loaded only when pgjdbc is present. */
   private static final class Pgjdbc {
 
+    /** What pgjdbc's parseURL copies from pgpass for these properties: the same call with the same values. */
+    static String pgpassPassword(Properties p) {
+      return PgPassParser.getPassword(PGProperty.PG_HOST.getOrDefault(p), PGProperty.PG_PORT.getOrDefault(p),
+          PGProperty.PG_DBNAME.getOrDefault(p), PGProperty.USER.getOrDefault(p));
+    }
+
     static Target target(PostgresDialect dialect, String jdbcUrl, Properties userProperties, boolean allow) {
       Properties props = copy(userProperties);
       Properties parsed = parse(jdbcUrl, props);
       refuseMisspelt(jdbcUrl, parsed);
       List<String> hosts = hosts(parsed);
-      boolean loopbackOnly = parsed.getProperty("socketFactory") == null
+      boolean loopbackOnly = parsed.getProperty("socketFactory") == null && Dialect.jvmSocksProxy() == null
           && hosts.stream().allMatch(Dialect::isLoopback);
       boolean userChoseTls = parsed.getProperty("sslmode") != null || parsed.getProperty("ssl") != null;
       if (!userChoseTls && !loopbackOnly) {
@@ -168,7 +207,7 @@ public final class PostgresDialect implements Dialect {
     static Target forPlugin(PostgresDialect dialect, Properties connectionProperties, boolean allow) {
       refuseMisspelt(null, connectionProperties);
       List<String> hosts = hosts(connectionProperties);
-      boolean loopbackOnly = connectionProperties.getProperty("socketFactory") == null
+      boolean loopbackOnly = connectionProperties.getProperty("socketFactory") == null && Dialect.jvmSocksProxy() == null
           && hosts.stream().allMatch(Dialect::isLoopback);
       return verdict(dialect, connectionProperties, hosts, loopbackOnly, connectionProperties, allow,
           "the JDBC URL and driver properties", PLUGIN_SECURE_SETTING);
@@ -178,13 +217,26 @@ public final class PostgresDialect implements Dialect {
                                   Properties driverProperties, boolean allow, String read, String fix) {
       SslMode mode = sslMode(effective);
       String factory = effective.getProperty("sslfactory");
-      boolean verified = mode == SslMode.VERIFY_FULL && (factory == null || !NON_VALIDATING_FACTORIES.contains(factory));
+      String verifier = customHostnameVerifier(effective);
+      boolean nonValidating = factory != null && NON_VALIDATING_FACTORIES.contains(factory);
+      boolean verified = mode == SslMode.VERIFY_FULL && !nonValidating && verifier == null;
       String transport = !mode.requireEncryption() ? "TLS not required (sslmode=" + mode.value + ")"
           : "TLS, sslmode=" + mode.value + (factory != null ? ", sslfactory=" + factory : "")
-          + (effective.getProperty("sslrootcert") != null ? ", sslrootcert" : "");
+          + (effective.getProperty("sslrootcert") != null ? ", sslrootcert" : "")
+          + (verifier != null ? ", sslhostnameverifier=" + verifier : "");
       if (!verified && !loopbackOnly && !allow) {
-        String remote = hosts.stream().filter(h -> !Dialect.isLoopback(h)).findFirst().orElse(String.join(",", hosts));
-        String setting = factory != null && NON_VALIDATING_FACTORIES.contains(factory) ? "sslfactory=" + factory
+        String remote = hosts.stream().filter(h -> !Dialect.isLoopback(h)).findFirst().orElse(String.join(",", hosts))
+            + (effective.getProperty("socketFactory") != null ? " through socketFactory=" + effective.getProperty("socketFactory")
+            : Dialect.jvmSocksProxy() != null ? " through the JVM-wide SOCKS proxy -DsocksProxyHost=" + Dialect.jvmSocksProxy()
+            : "");
+        if (mode == SslMode.VERIFY_FULL && !nonValidating) {
+          throw new IllegalArgumentException("sslhostnameverifier=" + verifier + " (in " + read + ") replaces pgjdbc's "
+              + "check of the host name in the certificate of " + remote + " with a class this library cannot judge: one "
+              + "that accepts every name lets anyone with a certificate from a trusted CA pose as the server and read "
+              + "the access token. Remove sslhostnameverifier (with sslmode=verify-full pgjdbc checks the host name "
+              + "itself); only for a trusted network, set allowTokenWithoutTls=true");
+        }
+        String setting = nonValidating ? "sslfactory=" + factory
             : effective.getProperty("sslmode") != null ? "sslmode=" + effective.getProperty("sslmode")
             : effective.getProperty("ssl") != null ? "ssl=" + effective.getProperty("ssl") : "sslmode (unset)";
         String what = mode.requireEncryption()
@@ -199,6 +251,16 @@ public final class PostgresDialect implements Dialect {
       }
       return new Target(dialect, hosts, driverProperties, loopbackOnly, loopbackOnly && !verified
           ? transport + " (loopback)" : transport);
+    }
+
+    /**
+     * The {@code sslhostnameverifier} class named, unless it is none or pgjdbc's own. With sslmode=verify-full, a
+     * verifier of one's own replaces pgjdbc's host name check; whether it checks anything cannot be known here.
+     */
+    private static String customHostnameVerifier(Properties effective) {
+      String verifier = effective.getProperty("sslhostnameverifier");
+      return verifier == null || verifier.isBlank() || verifier.trim().equals(PGJDBC_HOSTNAME_VERIFIER) ? null
+          : verifier.trim();
     }
 
     private static Properties parse(String jdbcUrl, Properties props) {

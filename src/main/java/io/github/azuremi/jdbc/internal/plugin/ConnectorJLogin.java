@@ -4,7 +4,6 @@ import com.mysql.cj.conf.PropertyKey;
 import com.mysql.cj.conf.PropertySet;
 import com.mysql.cj.exceptions.ExceptionFactory;
 import com.mysql.cj.protocol.Protocol;
-import com.mysql.cj.protocol.StandardSocketFactory;
 import com.mysql.cj.protocol.a.NativeProtocol;
 import io.github.azuremi.jdbc.TokenUnavailableException;
 import io.github.azuremi.jdbc.internal.db.Dialect;
@@ -74,11 +73,12 @@ public final class ConnectorJLogin {
       PropertySet set = protocol.getPropertySet();
       PluginSettings settings = PluginSettings.read(userProperties(set), PluginLogin.FROM_URL);
       String host = protocol.getSocketConnection().getHost();
-      String factory = set.getStringProperty(PropertyKey.socketFactory).getValue();
-      boolean customFactory = factory != null && !factory.equals(StandardSocketFactory.class.getName());
       ((MySqlDialect) Dialect.MYSQL).pluginTransport(host, String.valueOf(set.getEnumProperty(PropertyKey.sslMode).getValue()),
-          protocol.getSocketConnection().isSSLEstablished(), customFactory,
-          Boolean.TRUE.equals(set.getBooleanProperty(PropertyKey.traceProtocol).getValue()), settings.allowTokenWithoutTls());
+          protocol.getSocketConnection().isSSLEstablished(), set.getStringProperty(PropertyKey.socketFactory).getValue(),
+          set.getStringProperty(PropertyKey.socksProxyHost).getValue(),
+          Boolean.TRUE.equals(set.getBooleanProperty(PropertyKey.traceProtocol).getValue()),
+          Boolean.TRUE.equals(set.getBooleanProperty(PropertyKey.enablePacketDebug).getValue()),
+          settings.allowTokenWithoutTls());
       Integer connectTimeout = set.getIntegerProperty(PropertyKey.connectTimeout).getValue();
       Duration timeout = connectTimeout != null && connectTimeout > 0 ? Duration.ofMillis(connectTimeout)
           : settings.timings().fetchTimeout();
