@@ -5,6 +5,9 @@
 # each), undeployed a last time, and the JVM must hold no class loader of the application and no thread started
 # by the library or its HTTP client. Prints [tomcat] lines; exits non-zero on any miss.
 # Usage: tomcat.sh VERSION WORKDIR [WAR]   (TOMCAT_JAVA_HOME picks Tomcat's JDK; environment as for every consumer)
+# For other WARs (consumers/run-plugin-webapp.sh): TOMCAT_EXPECT, what GET /app/query must start with (default: the
+# data source's answer); TOMCAT_LEAK_WAIT, how long after the last undeploy the JVM may take to be clean (default 90 s);
+# TOMCAT_SHARED_LIB, a folder whose jars go to Tomcat's lib/ (the library shared by every application).
 set -euo pipefail
 version=$1 work=$2 war=${3:-}
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -17,6 +20,7 @@ rm -rf "$work" && mkdir -p "$work"
   -DoutputDirectory="$work" -DmarkersDirectory="$work/.markers") || { echo "could not fetch Tomcat $version" >&2; exit 1; }
 home="$work/apache-tomcat-$version"
 rm -rf "$home"/webapps/{docs,examples,host-manager,ROOT}
+[[ -n ${TOMCAT_SHARED_LIB:-} ]] && cp "$TOMCAT_SHARED_LIB"/*.jar "$home/lib/"
 http=$(free_port); shutdown=$(free_port)
 sed -i -e "s/port=\"8005\"/port=\"$shutdown\"/" -e "s/port=\"8080\"/port=\"$http\" address=\"127.0.0.1\"/" "$home/conf/server.xml"
 pass="consumer-$RANDOM$RANDOM"
@@ -39,10 +43,13 @@ manager list | grep -q '^OK' || fail "Tomcat's manager did not answer"
 say "$("$home/bin/version.sh" 2>/dev/null | grep -E '^Server number' | tr -s ' ')"
 
 war=${war:-$here/tomcat-webapp/target/app.war}
+expect=${TOMCAT_EXPECT:-OK $DATABASE_USERNAME via io.github.azuremi.jdbc.ManagedIdentityDataSource}
+leak_wait=${TOMCAT_LEAK_WAIT:-90}
+say "WAR $(basename "$war")${TOMCAT_SHARED_LIB:+, with the jars of $TOMCAT_SHARED_LIB in lib/ of Tomcat}"
 query() {
   local out
   out=$(curl -sS "$base/app/query") || fail "GET /app/query did not answer"
-  [[ $out == "OK $DATABASE_USERNAME via io.github.azuremi.jdbc.ManagedIdentityDataSource"* ]] || fail "query: $out"
+  [[ $out == "$expect"* ]] || fail "query: $out"
   say "query: $out"
 }
 deploy() { manager "deploy?path=/app&war=file:$war" | grep -q '^OK' || fail "deploy: $(manager "deploy?path=/app&war=file:$war")"; }
@@ -56,7 +63,7 @@ say "threads with the application deployed: $live_threads"
 undeploy
 
 # Leak check: what is left after the last undeploy. Idle pools end their threads after their keep-alive (the
-# library's token-fetch pool: 60 s), so the check polls for up to 90 s and says when the JVM was clean.
+# library's token-fetch pool: 60 s), so the check polls for up to $leak_wait s and says when the JVM was clean.
 leaks=$(manager "findleaks?statusLine=true")
 suspect_re='managed-identity|reactor|epoll|HttpClient|azure|msal|Hikari|housekeeper|connection-adder|connection-closer|PostgreSQL'
 undeployed=$SECONDS
@@ -66,7 +73,7 @@ while :; do
   loaders=${loaders:-0}
   suspects=$(jcmd "$pid" Thread.print | grep -E '^"' | cut -d'"' -f2 | grep -E "$suspect_re" || true)
   [[ $loaders == 1 && -z $suspects ]] && break
-  ((SECONDS - undeployed < 90)) || break
+  ((SECONDS - undeployed < leak_wait)) || break
   sleep 5
 done
 settle=$((SECONDS - undeployed))
@@ -100,8 +107,8 @@ if [[ $loaders != 1 ]]; then
   if [[ ${TOMCAT_LOADER_CHECK:-strict} == report ]]; then
     say "NOT CHECKED (TOMCAT_LOADER_CHECK=report): $((loaders - 1)) class loader(s) of undeployed applications alive"
   else
-    fail "$loaders web application class loaders alive 90 s after undeploy (expected only the manager's)"
+    fail "$loaders web application class loaders alive $leak_wait s after undeploy (expected only the manager's)"
   fi
 fi
-[[ -z $suspects ]] || fail "threads left 90 s after undeploy: $suspects"
+[[ -z $suspects ]] || fail "threads left $leak_wait s after undeploy: $suspects"
 say "CONSUMER OK"

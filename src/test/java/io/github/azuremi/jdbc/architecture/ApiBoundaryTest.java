@@ -69,9 +69,10 @@ class ApiBoundaryTest {
     assertThat(cli).containsExactly("Main");
     assertThat(jndi).containsExactly("ManagedIdentityDataSourceFactory");
     assertThat(spring).allMatch(name -> name.startsWith("ManagedIdentity"), "Spring types are named ManagedIdentity*");
-    // one class per driver hook, named in JDBC URLs: renaming one breaks users' configuration
+    // one class per driver hook, named in JDBC URLs: renaming one breaks users' configuration; and the release call
+    // for containers that do not run the library's ServletContainerInitializer (issue 16, row 3)
     assertThat(plugin).containsExactlyInAnyOrder("PostgresAuthenticationPlugin", "MysqlAuthenticationPlugin",
-        "MysqlNativePasswordAuthenticationPlugin", "SqlServerAccessTokenCallback");
+        "MysqlNativePasswordAuthenticationPlugin", "SqlServerAccessTokenCallback", "DriverPlugins");
     int total = API_PACKAGE_TYPES.size() + cli.size() + jndi.size() + spring.size() + plugin.size();
     assertThat(total).as("public types outside internal").isLessThanOrEqualTo(20);
   }
@@ -123,6 +124,18 @@ class ApiBoundaryTest {
     noClasses().that().resideInAPackage(INTERNAL)
         .should().dependOnClassesThat().resideInAnyPackage(ROOT + ".spring..", ROOT + ".jndi..", ROOT + ".cli..",
             ROOT + ".plugin..")
+        .check(LIBRARY);
+  }
+
+  /** The servlet API is provided by a container: only the initializer that a container loads may refer to it. */
+  @Test
+  void onlyTheServletContainerInitializerNeedsTheServletApi() {
+    noClasses().that().doNotHaveFullyQualifiedName("io.github.azuremi.jdbc.internal.compat.PluginReleaseInitializer")
+        .and().doNotHaveFullyQualifiedName("io.github.azuremi.jdbc.internal.compat.PluginReleaseInitializer$1")
+        .should().dependOnClassesThat().resideInAPackage("jakarta.servlet..")
+        .check(LIBRARY);
+    noClasses().that().resideOutsideOfPackage("io.github.azuremi.jdbc.internal.compat")
+        .should().dependOnClassesThat().haveFullyQualifiedName("io.github.azuremi.jdbc.internal.compat.PluginReleaseInitializer")
         .check(LIBRARY);
   }
 

@@ -14,7 +14,8 @@ import java.util.function.Function;
  * web application, runs {@link LeakScenario} in it with that loader as the thread's context class loader,
  * "undeploys" (drops every reference; the scenario deregistered its JDBC driver as Tomcat would), then reports whether the loader was collected and which threads are left.
  *
- * <p>Arguments: jdbcUrl, role, token, expiresAt. Prints {@code CURRENT_USER=}, {@code COLLECTED=true|false},
+ * <p>The scenario is {@link LeakScenario}, or the class that the environment variable {@code LEAK_SCENARIO} names
+ * ({@link PluginLeakScenario}). Arguments: those of the scenario (LeakScenario: jdbcUrl, role, token, expiresAt). Prints {@code CURRENT_USER=}, {@code COLLECTED=true|false},
  * {@code THREADS=} (the names of all live threads) and exits 0.
  */
 public final class ClassLoaderLeakMain {
@@ -50,7 +51,8 @@ public final class ClassLoaderLeakMain {
     try {
       @SuppressWarnings("unchecked")
       Function<String[], String> scenario = (Function<String[], String>) webapp
-          .loadClass(LeakScenario.class.getName()).getConstructor().newInstance();
+          .loadClass(System.getenv().getOrDefault("LEAK_SCENARIO", LeakScenario.class.getName()))
+          .getConstructor().newInstance();
       System.out.println("CURRENT_USER=" + scenario.apply(args));
     } finally {
       thread.setContextClassLoader(before);

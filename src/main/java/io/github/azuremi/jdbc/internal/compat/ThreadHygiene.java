@@ -18,6 +18,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       the library closes, it is reset: its threads end, and azure-core makes a new one if anything asks.</li>
  *   <li>A JDBC driver that the library itself had to register (DriverManager did not see it, as in a web
  *       application) is deregistered again.</li>
+ *   <li>The driver plugins' tokens count as pools too: no driver says when its pool closes, so a web application's
+ *       stop releases them ({@link PluginReleaseInitializer}); the JDK HTTP client's selector thread, which inherits
+ *       the class loader of the thread that built azure-identity's client, ends once the released credential is
+ *       collected.</li>
  * </ul>
  */
 public final class ThreadHygiene {

@@ -1,5 +1,6 @@
 package io.github.azuremi.jdbc.internal.plugin;
 
+import io.github.azuremi.jdbc.TokenUnavailableException;
 import io.github.azuremi.jdbc.internal.compat.ThreadHygiene;
 import io.github.azuremi.jdbc.internal.credential.CredentialFactory;
 import io.github.azuremi.jdbc.internal.token.CachedToken;
@@ -13,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -27,15 +29,19 @@ import java.util.function.LongSupplier;
  *
  * <p>A driver never tells its plugin that a pool closed, so a lease is not closed by its users: it is released
  * after {@link #IDLE_RELEASE} without a login, which stops its background refreshes (and, with the last one, the
- * library's threads). The next login registers again and waits for one token request.
+ * library's threads), or when the application that used it stops ({@link #release(ClassLoader)}, which the
+ * library's servlet container initializer calls for a web application). The next login registers again and waits
+ * for one token request.
  *
- * <p>Thread-safe. {@link #acquire} takes no lock of its own on the hot path (a {@code ConcurrentHashMap} read
- * and a volatile write); a lease is registered at most once per key (inside {@code computeIfAbsent}, which calls
- * only the registry's own map). A login that races the idle release of its lease registers a new one.
+ * <p>Thread-safe. {@link #acquire} takes no lock of its own on the hot path (two {@code ConcurrentHashMap} reads
+ * and a volatile write); one lease per key stays in the map ({@code putIfAbsent}; nothing is called inside the
+ * map's lock). A login that races the release of its lease registers a new one.
  */
 public final class PluginTokens {
 
   private static final Logger LOG = LoggerFactory.getLogger(PluginTokens.class);
+  /** How often a login tries again when its lease is released under it (an application stopping) before failing. */
+  static final int MAX_ATTEMPTS = 3;
   /** Long enough that pools which open a connection now and then (Hikari's maxLifetime is 30 min) stay warm. */
   public static final Duration IDLE_RELEASE = Duration.ofHours(1);
 
@@ -53,7 +59,7 @@ public final class PluginTokens {
   /** The key of settings + scope, built once (a credential description and a key per login cost microseconds). */
   private final KeyMemo keys = new KeyMemo();
   /** The idle sweep queued on the timer, or null; guarded by this (touched only on register, sweep and release). */
-  private volatile Future<?> sweep;
+  private Future<?> sweep;
 
   /**
    * @param registry where tokens live
@@ -78,7 +84,9 @@ public final class PluginTokens {
 
   /**
    * A token for {@code settings}' identity and {@code scope}, usable now; waits for the single request in flight
-   * at most {@code timeout} (the first token of a lease: up to the fetch timeout).
+   * at most {@code timeout} (the first token of a lease: up to the fetch timeout). The lease is marked as used by
+   * the calling thread's context class loader, so that {@link #release(ClassLoader)} at that application's stop
+   * releases it.
    *
    * @param what how the plugin describes itself in the one log line per new lease ("pgjdbc plugin")
    * @throws io.github.azuremi.jdbc.TokenUnavailableException when no token can be had in time
@@ -89,30 +97,49 @@ public final class PluginTokens {
       key = new Key(new TokenKey(credentials.apply(settings), scope, settings.tenantId()), settings.timings());
       keys.put(settings, scope, key);
     }
-    for (int attempt = 0; ; attempt++) {
-      Entry entry = entries.computeIfAbsent(key, k -> register(k, settings, what));
-      entry.lastUsed = nanoTime.getAsLong();
-      if (sweep == null) { // a volatile read per login; the lock only when a lease was just registered
-        scheduleSweep();
+    Object user = PluginLeaseUsers.current();
+    for (int attempt = 1; ; attempt++) {
+      Entry entry = entries.get(key);
+      if (entry == null) {
+        entry = register(key, settings, what);
       }
+      entry.users.add(user);
+      entry.lastUsed = nanoTime.getAsLong();
       try {
         return entry.lease.acquire(timeout);
-      } catch (IllegalStateException released) { // the idle sweep closed it between our read and our acquire
-        release(key, entry); // a no-op if the sweep removed it; never leaves an open lease unreachable
-        if (attempt > 0) {
-          throw released;
+      } catch (IllegalStateException closed) { // released (idle sweep, an application's stop) since we found it
+        release(key, entry); // a no-op if the releaser removed it; never leaves an open lease unreachable
+        if (attempt == MAX_ATTEMPTS) {
+          throw new TokenUnavailableException("Could not get an access token from " + key.token.credential()
+              + " for scope " + scope + ": the driver plugins' tokens were released while this login was using them, "
+              + attempt + " times in a row (the application is stopping, or calls DriverPlugins.release in a loop)",
+              closed);
         }
       }
     }
   }
 
+  /**
+   * The entry of {@code key}, registered by this call or by a racing one. Nothing is called inside the map's own
+   * lock (issue 16, row 9: a log appender that logs in through the plugin re-entered {@code computeIfAbsent}): the
+   * lease is registered first, and a call that loses the race closes its spare one (it never fetched anything).
+   */
   private Entry register(Key key, PluginSettings settings, String what) {
-    settings.warnings().forEach(w -> LOG.warn("{} - {}", what, w));
     TokenLease lease = registry.register(key.token, key.settings, null);
     ThreadHygiene.poolStarted();
+    Entry mine = new Entry(lease, nanoTime.getAsLong());
+    Entry winner = entries.putIfAbsent(key, mine);
+    if (winner != null) {
+      lease.close();
+      ThreadHygiene.poolClosed();
+      return winner;
+    }
+    // always, under the lock: a stop that saw the map empty before our put cannot drop the sweep we need (row 5)
+    scheduleSweep();
+    settings.warnings().forEach(w -> LOG.warn("{} - {}", what, w));
     LOG.info("{} - login with access tokens from {} for scope {}", what, key.token.credential().description(),
         key.token.scope());
-    return new Entry(lease, nanoTime.getAsLong());
+    return mine;
   }
 
   private synchronized void scheduleSweep() {
@@ -121,7 +148,11 @@ public final class PluginTokens {
     }
   }
 
-  /** Nothing held: the queued sweep goes, so that the timer's thread can end (a web application's class loader too). */
+  /**
+   * Nothing held: the queued sweep goes, so that the timer's thread can end (a web application's class loader too).
+   * A registration puts its entry before it takes this lock to schedule, so one that races this stop either is
+   * seen here or finds no sweep and schedules its own.
+   */
   private synchronized void stopSweepIfIdle() {
     if (entries.isEmpty() && sweep != null) {
       sweep.cancel(false);
@@ -140,21 +171,48 @@ public final class PluginTokens {
     });
     synchronized (this) {
       sweep = null;
-    }
-    if (entries.isEmpty()) {
-      timer.idle(); // this task is running, not queued: the timer may stop its thread
-    } else {
-      scheduleSweep();
+      if (entries.isEmpty()) {
+        keys.clear();
+        timer.idle(); // this task is running, not queued: the timer may stop its thread
+      } else {
+        scheduleSweep();
+      }
     }
   }
 
   /**
-   * Releases every lease now (their refreshes stop; the next login registers again). For tests, which must not
-   * leave refreshes running into the next test, and for an application that knows it is done with the plugins.
+   * Releases every lease now (their refreshes stop; the next login registers again), and forgets every credential,
+   * so that azure-identity's HTTP client (and its JDK selector thread) can go. For tests, which must not leave
+   * refreshes running into the next test, and for {@code DriverPlugins.releaseAll()}.
    */
   public void releaseAll() {
     entries.forEach(this::release);
+    keys.clear();
     stopSweepIfIdle();
+  }
+
+  /**
+   * Releases the leases that threads with {@code loader} as their context class loader logged in with and no other
+   * application uses; all of them when this copy of the library was loaded by {@code loader} itself (its jar is in
+   * that application). Called when that application stops.
+   *
+   * @return how many leases were released
+   */
+  public int release(ClassLoader loader) {
+    if (PluginLeaseUsers.owns(loader, PluginTokens.class)) {
+      int held = entries.size();
+      releaseAll();
+      return held;
+    }
+    int released = 0;
+    for (Map.Entry<Key, Entry> e : entries.entrySet()) {
+      if (e.getValue().users.stopUsing(loader) && release(e.getKey(), e.getValue())) {
+        released++;
+      }
+    }
+    keys.clear(); // a memo: the next login rebuilds its key; the released leases' credentials must not stay reachable
+    stopSweepIfIdle();
+    return released;
   }
 
   /** Closes {@code entry}'s lease unless another thread removed or replaced it first; true if this one did. */
@@ -174,6 +232,7 @@ public final class PluginTokens {
 
   private static final class Entry {
     final TokenLease lease;
+    final PluginLeaseUsers users = new PluginLeaseUsers();
     volatile long lastUsed;
 
     Entry(TokenLease lease, long lastUsed) {
@@ -217,6 +276,11 @@ public final class PluginTokens {
         bySettings.clear();
       }
       bySettings.computeIfAbsent(settings, s -> new ConcurrentHashMap<>()).put(scope, key);
+    }
+
+    /** Drops every key, and so every reference to a credential (a key holds its credential). */
+    void clear() {
+      bySettings.clear();
     }
   }
 }

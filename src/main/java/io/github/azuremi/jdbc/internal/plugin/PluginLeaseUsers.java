@@ -1,0 +1,48 @@
+package io.github.azuremi.jdbc.internal.plugin;
+
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The applications that log in with one of the plugins' leases, each known by the context class loader of the
+ * thread that logs in (a web application's request threads carry its loader). When an application stops, its
+ * loader is removed; a lease that no application uses any more is released (issue 16, row 3).
+ *
+ * <p>Thread-safe. {@link #add} is on every login's path: one volatile read when the same application logs in again.
+ */
+final class PluginLeaseUsers {
+
+  /** The user of threads without a context class loader (ConcurrentHashMap holds no null). */
+  private static final Object NO_LOADER = new Object();
+
+  private final Set<Object> users = ConcurrentHashMap.newKeySet();
+  /** The last user added; a cache of the set's membership, never the only record of it. */
+  private volatile Object last;
+
+  /** The application of the calling thread. */
+  static Object current() {
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    return loader == null ? NO_LOADER : loader;
+  }
+
+  /** Whether {@code loader} loaded {@code libraryClass}: this copy of the library is that application's own. */
+  static boolean owns(ClassLoader loader, Class<?> libraryClass) {
+    return loader != null && libraryClass.getClassLoader() == loader;
+  }
+
+  void add(Object user) {
+    if (last != user) {
+      users.add(user);
+      last = user;
+    }
+  }
+
+  /** {@code loader} stops using the lease; true if it used it and no other application does. */
+  boolean stopUsing(ClassLoader loader) {
+    boolean used = users.remove(loader);
+    if (last == loader) {
+      last = null;
+    }
+    return used && users.isEmpty();
+  }
+}
