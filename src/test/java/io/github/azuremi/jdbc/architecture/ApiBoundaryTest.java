@@ -71,7 +71,7 @@ class ApiBoundaryTest {
     assertThat(spring).allMatch(name -> name.startsWith("ManagedIdentity"), "Spring types are named ManagedIdentity*");
     // one class per driver hook, named in JDBC URLs: renaming one breaks users' configuration
     assertThat(plugin).containsExactlyInAnyOrder("PostgresAuthenticationPlugin", "MysqlAuthenticationPlugin",
-        "MysqlNativePasswordAuthenticationPlugin", "SqlServerAccessTokenCallback");
+        "MysqlNativePasswordAuthenticationPlugin", "SqlServerAccessTokenCallback", "SqlServerTokenDriver");
     int total = API_PACKAGE_TYPES.size() + cli.size() + jndi.size() + spring.size() + plugin.size();
     assertThat(total).as("public types outside internal").isLessThanOrEqualTo(20);
   }

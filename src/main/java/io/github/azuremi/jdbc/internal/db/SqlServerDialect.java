@@ -53,6 +53,15 @@ public final class SqlServerDialect implements Dialect {
     return scope.replace("//.default", "/.default");
   }
 
+  /**
+   * The URL mssql-jdbc connects with: {@code jdbcUrl} with {@code properties} appended as connection-string properties
+   * (as {@link #target} read them), for a login that must go through {@code SQLServerDataSource} to hand the driver
+   * a callback instance.
+   */
+  public static String connectionString(String jdbcUrl, Properties properties) {
+    return SqlServerLogin.withProperties(jdbcUrl, properties);
+  }
+
   /** The driver is about to send a token on this thread: its packet loggers drop their dumps for a while. */
   public static void guardPacketLogs() {
     PacketLogGuard.tokenRequested();
