@@ -159,6 +159,7 @@ fi
 # --- the driver plugins (README, "With any pool or framework"): URL-only pools and tools, then frameworks ------
 source "$here/run-plugins-tools.sh"
 source "$here/run-plugins-frameworks.sh"
+source "$here/run-plugins-sqlserver.sh"
 
 # --- optional: the HTTP client, measured (README, "HTTP client") ---------------------------------------------
 if [[ ${MEASURE_HTTP_CLIENT:-0} == 1 ]]; then
