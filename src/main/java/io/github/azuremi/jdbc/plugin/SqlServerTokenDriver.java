@@ -1,10 +1,13 @@
 package io.github.azuremi.jdbc.plugin;
 
+import io.github.azuremi.jdbc.internal.db.Dialect;
+
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.DriverManager;
 import java.sql.DriverPropertyInfo;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
 import java.util.Properties;
 import java.util.logging.Logger;
 
@@ -46,7 +49,17 @@ public final class SqlServerTokenDriver implements Driver {
     if (!acceptsURL(url)) {
       return null;
     }
+    requireMssqlJdbc();
     return SqlServerTokenLogin.connect(sqlServerUrl(url), info == null ? new Properties() : info);
+  }
+
+  /** Before SqlServerTokenLogin is loaded: its verification needs mssql-jdbc's classes. */
+  private static void requireMssqlJdbc() throws SQLException {
+    if (!Dialect.isPresent("com.microsoft.sqlserver.jdbc.SQLServerAccessTokenCallback")) {
+      throw new SQLNonTransientConnectionException("SqlServerTokenDriver - " + URL_PREFIX + " URLs need mssql-jdbc 12.4 "
+          + "or later on the classpath (for its SQLServerAccessTokenCallback); add the dependency "
+          + Dialect.SQLSERVER.driverArtifact(), "08001");
+    }
   }
 
   @Override
@@ -60,6 +73,7 @@ public final class SqlServerTokenDriver implements Driver {
     if (!acceptsURL(url)) {
       return new DriverPropertyInfo[0];
     }
+    requireMssqlJdbc();
     return SqlServerTokenLogin.propertyInfo(sqlServerUrl(url), info == null ? new Properties() : info);
   }
 

@@ -28,10 +28,6 @@ final class SqlServerTokenLogin {
     Properties properties = withoutBlankCredentials(info);
     Target target;
     try {
-      if (!Dialect.isPresent("com.microsoft.sqlserver.jdbc.SQLServerAccessTokenCallback")) {
-        throw new IllegalArgumentException(SqlServerTokenDriver.URL_PREFIX + " URLs need mssql-jdbc 12.4 or later on "
-            + "the classpath; add the dependency " + Dialect.SQLSERVER.driverArtifact());
-      }
       PluginSettings settings = SqlServerAccessTokenCallback.settings();
       String conflict = Dialect.SQLSERVER.checkCredentials(jdbcUrl, properties, null);
       if (conflict != null) {
