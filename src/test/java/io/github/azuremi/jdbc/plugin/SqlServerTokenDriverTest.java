@@ -63,6 +63,27 @@ class SqlServerTokenDriverTest {
     assertThat(driver.getParentLogger().getName()).isEqualTo("com.microsoft.sqlserver.jdbc");
   }
 
+  /**
+   * mssql-jdbc is optional: DriverManager instantiates every registered driver, so the driver must load without it,
+   * and a jdbc:azuremi:sqlserver: URL must then say what is missing (not a NoClassDefFoundError).
+   */
+  @Test
+  void withoutMssqlJdbcTheDriverLoadsAndNamesTheMissingDependency() throws Exception {
+    java.net.URL library = SqlServerTokenDriver.class.getProtectionDomain().getCodeSource().getLocation();
+    java.net.URL slf4j = org.slf4j.LoggerFactory.class.getProtectionDomain().getCodeSource().getLocation();
+    try (java.net.URLClassLoader noMssql = new java.net.URLClassLoader(new java.net.URL[] {library, slf4j},
+        ClassLoader.getPlatformClassLoader())) {
+      Driver driver = (Driver) noMssql.loadClass(SqlServerTokenDriver.class.getName()).getConstructor().newInstance();
+      assertThat(driver.acceptsURL("jdbc:azuremi:sqlserver://db.example")).isTrue();
+      assertThatThrownBy(() -> driver.connect("jdbc:azuremi:sqlserver://db.example:1433", new Properties()))
+          .isInstanceOf(SQLException.class)
+          .hasMessage("SqlServerTokenDriver - jdbc:azuremi:sqlserver: URLs need mssql-jdbc 12.4 or later on the classpath "
+              + "(for its SQLServerAccessTokenCallback); add the dependency com.microsoft.sqlserver:mssql-jdbc");
+      assertThatThrownBy(() -> noMssql.loadClass("com.microsoft.sqlserver.jdbc.SQLServerDriver"))
+          .isInstanceOf(ClassNotFoundException.class);
+    }
+  }
+
   @Test
   void aPoolThatInstantiatesTheDriverByClassNameLogsIn() throws SQLException {
     HikariConfig config = new HikariConfig();
