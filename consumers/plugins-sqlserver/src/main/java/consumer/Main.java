@@ -39,8 +39,8 @@ public final class Main {
       refused(fake, "callback, encrypt=optional;trustServerCertificate=true", plain
           + ";encrypt=optional;trustServerCertificate=true" + CALLBACK, "no token is sent");
       // the driver reads the settings and names the one at fault
-      refused(fake, "driver, encrypt=false", driver + ";encrypt=false", "encrypt=false makes mssql-jdbc accept any certificate");
-      refused(fake, "driver, encrypt=optional", driver + ";encrypt=optional", "encrypt=optional makes mssql-jdbc accept any certificate");
+      refused(fake, "driver, encrypt=false", driver + ";encrypt=false", "encrypt=false does not ask mssql-jdbc to verify");
+      refused(fake, "driver, encrypt=optional", driver + ";encrypt=optional", "encrypt=optional does not ask mssql-jdbc to verify");
       refused(fake, "driver, trustServerCertificate=true", driver + ";encrypt=true;trustServerCertificate=true",
           "trustServerCertificate=true makes mssql-jdbc accept any certificate");
       // the defaults verify: the self-signed certificate is not trusted

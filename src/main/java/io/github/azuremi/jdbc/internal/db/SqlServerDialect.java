@@ -18,8 +18,8 @@ import java.util.Properties;
  * its public {@code SQLServerDriver.getPropertyInfo}, which parses and merges them (names case-insensitive,
  * braces, synonyms) and reports each setting's effective value.
  *
- * <p>An access-token login is always encrypted, but {@code encrypt=false/optional} or {@code trustServerCertificate=true}
- * turn verification of the server off (the driver then trusts any certificate). The driver's defaults
+ * <p>An access-token login is always encrypted, but {@code trustServerCertificate=true} turns verification of the server
+ * off (the driver then trusts any certificate), and {@code encrypt=false/optional} do not ask for it. The driver's defaults
  * ({@code encrypt=true}, {@code trustServerCertificate=false}) verify, so nothing is added.
  */
 public final class SqlServerDialect implements Dialect {
@@ -194,7 +194,11 @@ public final class SqlServerDialect implements Dialect {
       if (!verified && !loopbackOnly && !allow) {
         String remote = hosts.stream().filter(h -> !Dialect.isLoopback(h)).findFirst().orElse(hosts.get(0));
         String setting = !encryptOn ? "encrypt=" + encrypt : "trustServerCertificate=true";
-        throw new IllegalArgumentException(setting + " makes mssql-jdbc accept any certificate from " + remote
+        // encrypt=false/optional only do not ASK for verification: mssql-jdbc 13.2.1 still verified the fake TDS
+        // server's certificate for a token login then, but nothing documents that it must
+        String effect = !encryptOn ? " does not ask mssql-jdbc to verify the certificate of " + remote
+            : " makes mssql-jdbc accept any certificate from " + remote;
+        throw new IllegalArgumentException(setting + effect
             + " (a token login is encrypted, but without verifying the server anyone on the path can pose as it and "
             + "read the token, and whoever reads the token can log in as the identity until it expires). Use "
             + dialect.secureTransportSetting() + ", with trustStore for a private CA; only for a trusted network, "
