@@ -34,6 +34,7 @@ public final class SqlServerAccessTokenCallback implements com.microsoft.sqlserv
   /** The prefix of this callback's JVM system properties. */
   public static final String SYSTEM_PROPERTY_PREFIX = "azuremi.";
 
+  private static final String NAME = "SqlServerAccessTokenCallback";
   private static final Logger LOG = LoggerFactory.getLogger(SqlServerAccessTokenCallback.class);
   private static final AtomicBoolean WARNED = new AtomicBoolean();
 
@@ -109,8 +110,6 @@ public final class SqlServerAccessTokenCallback implements com.microsoft.sqlserv
       super(message, cause);
     }
   }
-
-  private static final String NAME = "SqlServerAccessTokenCallback";
 
   @Override
   public String toString() {
