@@ -161,6 +161,7 @@ source "$here/run-plugins-tools.sh"
 source "$here/run-plugins-frameworks.sh"
 source "$here/run-plugin-pgpass.sh"
 source "$here/run-plugin-webapp.sh"
+source "$here/run-plugins-sqlserver.sh"
 
 # --- optional: the HTTP client, measured (README, "HTTP client") ---------------------------------------------
 if [[ ${MEASURE_HTTP_CLIENT:-0} == 1 ]]; then

@@ -97,7 +97,7 @@ class ConfigurationValidationTest {
         row("SQL Server trustServerCertificate=true", ds -> ds.setJdbcUrl(MSSQL + ";trustServerCertificate=true"),
             "trustServerCertificate=true makes mssql-jdbc accept any certificate from srv.database.windows.net", "allowTokenWithoutTls=true"),
         row("SQL Server encrypt=false", ds -> ds.setJdbcUrl(MSSQL + ";encrypt=false"),
-            "encrypt=false makes mssql-jdbc accept any certificate", "encrypt=true"),
+            "encrypt=false does not ask mssql-jdbc to verify the certificate of srv.database.windows.net", "encrypt=true"),
         row("scope of Resource Manager", ds -> { url(ds, PG); ds.setTokenScope("https://management.azure.com/.default"); },
             "is not a database audience", "https://ossrdbms-aad.database.windows.net/.default"),
         row("scope of Key Vault for SQL Server", ds -> { ds.setJdbcUrl(MSSQL); ds.setTokenScope("https://vault.azure.net/.default"); },

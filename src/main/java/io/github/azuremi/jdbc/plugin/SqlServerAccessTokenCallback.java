@@ -6,53 +6,72 @@ import io.github.azuremi.jdbc.internal.db.SqlServerDialect;
 import io.github.azuremi.jdbc.internal.plugin.PluginSettings;
 import io.github.azuremi.jdbc.internal.plugin.PluginTokens;
 import io.github.azuremi.jdbc.internal.token.CachedToken;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.Properties;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * mssql-jdbc's access-token callback, for {@code accessTokenCallbackClass} (mssql-jdbc 12.4 or later):
+ * mssql-jdbc's access-token callback. Use it through {@link SqlServerTokenDriver} ({@code jdbc:azuremi:sqlserver://...}),
+ * which checks the connection's transport settings first and then logs in with this callback.
  *
- * <pre>{@code
- * jdbc:sqlserver://<server>.database.windows.net:1433;databaseName=<db>;
- *     accessTokenCallbackClass=io.github.azuremi.jdbc.plugin.SqlServerAccessTokenCallback
- * }</pre>
+ * <p>Named directly in a {@code jdbc:sqlserver:} URL ({@code accessTokenCallbackClass=}, mssql-jdbc 12.4 or later)
+ * it refuses to hand out a token unless {@code -Dazuremi.allowTokenWithoutTls=true}: mssql-jdbc hands it only
+ * {@code (spn, stsurl)}, so it cannot see whether {@code encrypt=false/optional} or
+ * {@code trustServerCertificate=true} made the driver accept any certificate (a man in the middle would receive the
+ * token).
  *
  * <p>mssql-jdbc hands the callback none of the connection's properties, so its settings are JVM system properties
  * with the prefix {@code azuremi.}: {@code -Dazuremi.managedIdentityClientId=<client id>},
  * {@code -Dazuremi.credential=managed-identity}, and so on (the names of {@code ManagedIdentityDataSource}). The
  * scope follows from the audience the server announces, which must be a database audience (a server cannot obtain
- * a token for another service this way), unless {@code azuremi.tokenScope} names one. The transport is mssql-jdbc's
- * to secure (its defaults, {@code encrypt=true} with certificate and host name checks, are safe): the callback cannot
- * see {@code trustServerCertificate}. Thread-safe; tokens come from the library's shared cache.
+ * a token for another service this way), unless {@code azuremi.tokenScope} names one. Thread-safe; tokens come from
+ * the library's shared cache.
  */
 public final class SqlServerAccessTokenCallback implements com.microsoft.sqlserver.jdbc.SQLServerAccessTokenCallback {
 
   /** The prefix of this callback's JVM system properties. */
   public static final String SYSTEM_PROPERTY_PREFIX = "azuremi.";
 
-  /** Called by mssql-jdbc (no-argument constructor, one instance per connection). */
-  public SqlServerAccessTokenCallback() {}
+  private static final String NAME = "SqlServerAccessTokenCallback";
+  private static final Logger LOG = LoggerFactory.getLogger(SqlServerAccessTokenCallback.class);
+  private static final AtomicBoolean WARNED = new AtomicBoolean();
+
+  /** True when {@link SqlServerTokenDriver} checked this connection's transport before the login. */
+  private final boolean transportChecked;
+
+  /** Called by mssql-jdbc for {@code accessTokenCallbackClass} (no-argument constructor, one instance per login). */
+  public SqlServerAccessTokenCallback() {
+    this(false);
+  }
+
+  SqlServerAccessTokenCallback(boolean transportChecked) {
+    this.transportChecked = transportChecked;
+  }
 
   @Override
   public SqlAuthenticationToken getAccessToken(String spn, String stsUrl) {
-    String name = getClass().getSimpleName();
     try {
-      PluginSettings settings = PluginSettings.read(systemSettings(), "the JVM system properties "
-          + SYSTEM_PROPERTY_PREFIX + "*");
+      PluginSettings settings = settings();
+      if (!transportChecked) {
+        uncheckedTransport(settings);
+      }
       String scope = ((SqlServerDialect) Dialect.SQLSERVER).pluginScope(spn, settings.scope());
       CachedToken token = PluginTokens.shared().acquire(settings, scope, settings.timings().fetchTimeout(),
-          "mssql-jdbc " + name);
+          "mssql-jdbc " + NAME);
       SqlServerDialect.guardPacketLogs();
       return new SqlAuthenticationToken(token.accessToken(), token.expiresAt().toEpochMilli());
-    } catch (IllegalArgumentException e) {
-      // mssql-jdbc reports "Invalid accessTokenCallbackClass" with the CAUSE of what the callback threw: the cause
-      // carries the message that says what is wrong
-      IllegalArgumentException why = new IllegalArgumentException(name + " - " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      // mssql-jdbc reports any exception of a callback named in the URL as "Invalid accessTokenCallbackClass" and
+      // keeps only its CAUSE: the cause carries the message that says what failed (settings, token timeout...)
+      Failure why = new Failure(NAME + " - " + e.getMessage(), e);
       throw new IllegalStateException(why.getMessage(), why);
     }
   }
 
-  private static Properties systemSettings() {
+  /** The callback's settings: the JVM system properties {@code azuremi.*}, without the prefix. */
+  static PluginSettings settings() {
     Properties settings = new Properties();
     Properties system = System.getProperties();
     for (String key : system.stringPropertyNames()) {
@@ -60,11 +79,40 @@ public final class SqlServerAccessTokenCallback implements com.microsoft.sqlserv
         settings.setProperty(key.substring(SYSTEM_PROPERTY_PREFIX.length()), system.getProperty(key));
       }
     }
-    return settings;
+    return PluginSettings.read(settings, "the JVM system properties " + SYSTEM_PROPERTY_PREFIX + "*");
+  }
+
+  /** Named in a URL, this callback cannot know what protects the token: only the explicit opt-in lets it through. */
+  private static void uncheckedTransport(PluginSettings settings) {
+    if (!settings.allowTokenWithoutTls()) {
+      throw new IllegalArgumentException("no token is sent: named in a jdbc:sqlserver: URL (accessTokenCallbackClass), "
+          + "the callback cannot see whether mssql-jdbc verifies the server's certificate (encrypt=false, "
+          + "encrypt=optional or trustServerCertificate=true make it accept any certificate, and a man in the middle "
+          + "would receive the token). Use the URL " + SqlServerTokenDriver.URL_PREFIX + "//<server>:1433;"
+          + "databaseName=<db> instead (driver " + SqlServerTokenDriver.class.getName() + ", which checks those "
+          + "settings and then logs in with this callback; remove accessTokenCallbackClass), or "
+          + "ManagedIdentityDataSource; only if every URL that names this callback keeps mssql-jdbc's verifying "
+          + "defaults, set -D" + SYSTEM_PROPERTY_PREFIX + "allowTokenWithoutTls=true");
+    }
+    if (WARNED.compareAndSet(false, true)) {
+      LOG.warn("{} - {}allowTokenWithoutTls=true: the transport of logins through accessTokenCallbackClass is not "
+          + "checked; the token goes to whatever server mssql-jdbc connects to, even with encrypt=false, "
+          + "encrypt=optional or trustServerCertificate=true. Prefer {}", NAME, SYSTEM_PROPERTY_PREFIX,
+          SqlServerTokenDriver.URL_PREFIX);
+    }
+  }
+
+  /** The library's own failure of a login, found by {@link SqlServerTokenDriver} in what mssql-jdbc throws. */
+  static final class Failure extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Failure(String message, Throwable cause) {
+      super(message, cause);
+    }
   }
 
   @Override
   public String toString() {
-    return getClass().getSimpleName();
+    return NAME;
   }
 }

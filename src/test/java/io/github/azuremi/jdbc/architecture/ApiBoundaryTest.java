@@ -72,7 +72,7 @@ class ApiBoundaryTest {
     // one class per driver hook, named in JDBC URLs: renaming one breaks users' configuration; and the release call
     // for containers that do not run the library's ServletContainerInitializer (issue 16, row 3)
     assertThat(plugin).containsExactlyInAnyOrder("PostgresAuthenticationPlugin", "MysqlAuthenticationPlugin",
-        "MysqlNativePasswordAuthenticationPlugin", "SqlServerAccessTokenCallback", "DriverPlugins");
+        "MysqlNativePasswordAuthenticationPlugin", "SqlServerAccessTokenCallback", "SqlServerTokenDriver", "DriverPlugins");
     int total = API_PACKAGE_TYPES.size() + cli.size() + jndi.size() + spring.size() + plugin.size();
     assertThat(total).as("public types outside internal").isLessThanOrEqualTo(20);
   }

@@ -152,8 +152,8 @@ class NoSecretInAnyLogTest {
     assertNoSecret("plugin toString", plugin.toString());
     System.setProperty("azuremi.managedIdentityClientId", UUID.randomUUID().toString());
     try (FakeTdsServer tds = FakeTdsServer.start(token -> endpoint.hasIssued(token) ? Optional.of("mi") : Optional.empty());
-         Connection c = java.sql.DriverManager.getConnection(tds.jdbcUrl("app") + ";accessTokenCallbackClass="
-             + io.github.azuremi.jdbc.plugin.SqlServerAccessTokenCallback.class.getName())) {
+         Connection c = java.sql.DriverManager.getConnection(tds.jdbcUrl("app").replaceFirst("^jdbc:",
+             "jdbc:azuremi:"))) { // SqlServerTokenDriver: the access-token callback behind the transport check
       assertThat(c.isValid(2)).isTrue();
     } finally {
       System.clearProperty("azuremi.managedIdentityClientId");

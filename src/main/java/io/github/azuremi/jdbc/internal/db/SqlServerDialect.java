@@ -18,8 +18,8 @@ import java.util.Properties;
  * its public {@code SQLServerDriver.getPropertyInfo}, which parses and merges them (names case-insensitive,
  * braces, synonyms) and reports each setting's effective value.
  *
- * <p>An access-token login is always encrypted, but {@code encrypt=false/optional} or {@code trustServerCertificate=true}
- * turn verification of the server off (the driver then trusts any certificate). The driver's defaults
+ * <p>An access-token login is always encrypted, but {@code trustServerCertificate=true} turns verification of the server
+ * off (the driver then trusts any certificate), and {@code encrypt=false/optional} do not ask for it. The driver's defaults
  * ({@code encrypt=true}, {@code trustServerCertificate=false}) verify, so nothing is added.
  */
 public final class SqlServerDialect implements Dialect {
@@ -51,6 +51,15 @@ public final class SqlServerDialect implements Dialect {
           + "service must not leave the application. Check that the JDBC URL names your Azure SQL server");
     }
     return scope.replace("//.default", "/.default");
+  }
+
+  /**
+   * The URL mssql-jdbc connects with: {@code jdbcUrl} with {@code properties} appended as connection-string properties
+   * (as {@link #target} read them), for a login that must go through {@code SQLServerDataSource} to hand the driver
+   * a callback instance.
+   */
+  public static String connectionString(String jdbcUrl, Properties properties) {
+    return SqlServerLogin.withProperties(jdbcUrl, properties);
   }
 
   /** The driver is about to send a token on this thread: its packet loggers drop their dumps for a while. */
@@ -185,7 +194,11 @@ public final class SqlServerDialect implements Dialect {
       if (!verified && !loopbackOnly && !allow) {
         String remote = hosts.stream().filter(h -> !Dialect.isLoopback(h)).findFirst().orElse(hosts.get(0));
         String setting = !encryptOn ? "encrypt=" + encrypt : "trustServerCertificate=true";
-        throw new IllegalArgumentException(setting + " makes mssql-jdbc accept any certificate from " + remote
+        // encrypt=false/optional only do not ASK for verification: mssql-jdbc 13.2.1 still verified the fake TDS
+        // server's certificate for a token login then, but nothing documents that it must
+        String effect = !encryptOn ? " does not ask mssql-jdbc to verify the certificate of " + remote
+            : " makes mssql-jdbc accept any certificate from " + remote;
+        throw new IllegalArgumentException(setting + effect
             + " (a token login is encrypted, but without verifying the server anyone on the path can pose as it and "
             + "read the token, and whoever reads the token can log in as the identity until it expires). Use "
             + dialect.secureTransportSetting() + ", with trustStore for a private CA; only for a trusted network, "
