@@ -7,6 +7,7 @@ import io.github.azuremi.jdbc.testsupport.IdentitySourceStandIn;
 import io.github.azuremi.jdbc.testsupport.IdentitySourceStandIn.Imds;
 import io.github.azuremi.jdbc.testsupport.TestDatabase;
 import io.github.azuremi.jdbc.testsupport.TestDatabases;
+import io.github.azuremi.jdbc.testsupport.TestTls;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -41,7 +42,9 @@ class ManagedIdentityEnvironmentsTest {
   /**
    * No IMDS in the child, as in a pod that cannot reach 169.254.169.254 or off Azure (this machine's sandbox answers
    * that address itself): the JDK sends every plain socket that is not to loopback to a SOCKS port nobody listens
-   * on. azure-identity's HTTP client does not use SOCKS, and the stand-ins and the database are on loopback.
+   * on. azure-identity's HTTP client does not use SOCKS, and the stand-ins and the database are on loopback. With a
+   * JVM-wide SOCKS proxy the library counts no host as loopback, so the child logs in with verified TLS: it trusts the
+   * databases' test CA ({@link #trusting}).
    */
   private static final String NO_IMDS = "-DsocksProxyHost=127.0.0.1 -DsocksProxyPort=" + closedPort()
       + " -DsocksNonProxyHosts=127.0.0.1|localhost";
@@ -64,8 +67,7 @@ class ManagedIdentityEnvironmentsTest {
       String out = login("managed-identity", "-", Map.of(
           "AZURE_FEDERATED_TOKEN_FILE", federated.toString(), "AZURE_CLIENT_ID", CLIENT_ID, "AZURE_TENANT_ID", TENANT_ID,
           "AZURE_AUTHORITY_HOST", entra.url(),
-          "JAVA_TOOL_OPTIONS", NO_IMDS + " -Djavax.net.ssl.trustStore=" + entra.trustStore()
-              + " -Djavax.net.ssl.trustStorePassword=changeit -Djavax.net.ssl.trustStoreType=PKCS12"));
+          "JAVA_TOOL_OPTIONS", NO_IMDS + trusting(entra.trustStore().toString(), "changeit")));
       assertThat(out).contains("LOGIN OK user=" + role);
       assertThat(entra.requests()).anyMatch(r -> r.startsWith("POST /" + TENANT_ID + "/oauth2/v2.0/token client_id=" + CLIENT_ID));
     }
@@ -141,6 +143,11 @@ class ManagedIdentityEnvironmentsTest {
     }
   }
 
+  private static String trusting(String trustStore, String password) {
+    return " -Djavax.net.ssl.trustStore=" + trustStore + " -Djavax.net.ssl.trustStorePassword=" + password
+        + " -Djavax.net.ssl.trustStoreType=PKCS12";
+  }
+
   private static int closedPort() {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
@@ -166,7 +173,7 @@ class ManagedIdentityEnvironmentsTest {
     ChildJvm child = ChildJvm.mainClass(ChildJvm.testClasspath(e -> false), ManagedIdentityLoginMain.class.getName(),
         db.jdbcUrl(), role, credential, clientId);
     IDENTITY_VARIABLES.forEach(child.environment()::remove);
-    child.environment().put("JAVA_TOOL_OPTIONS", NO_IMDS);
+    child.environment().put("JAVA_TOOL_OPTIONS", NO_IMDS + trusting(TestTls.trustStore(), TestTls.trustStorePassword()));
     child.environment().putAll(environment);
     ChildJvm.Result result = child.run(Duration.ofSeconds(90));
     return result.toString();

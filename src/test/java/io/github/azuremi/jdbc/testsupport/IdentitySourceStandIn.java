@@ -74,7 +74,10 @@ public final class IdentitySourceStandIn implements AutoCloseable {
     return new IdentitySourceStandIn(server, token, expiresOn, mode, requiredClientId, null);
   }
 
-  /** Microsoft Entra ID on loopback over HTTPS with a self-signed certificate; {@link #trustStore()} trusts it. */
+  /**
+   * Microsoft Entra ID on loopback over HTTPS with a self-signed certificate; {@link #trustStore()} trusts it and the
+   * test CA of the local databases ({@link TestTls#caFile()}), so that one JVM can reach both.
+   */
   public static IdentitySourceStandIn entra(String token, Instant expiresOn, String requiredClientId) throws Exception {
     Path dir = Files.createTempDirectory("mids-entra");
     Path keyStore = dir.resolve("server.p12");
@@ -86,6 +89,8 @@ public final class IdentitySourceStandIn implements AutoCloseable {
     run(keytool, "-exportcert", "-alias", "entra", "-keystore", keyStore.toString(), "-storepass", "changeit",
         "-file", dir.resolve("server.crt").toString());
     run(keytool, "-importcert", "-noprompt", "-alias", "entra", "-file", dir.resolve("server.crt").toString(),
+        "-storetype", "PKCS12", "-keystore", trustStore.toString(), "-storepass", "changeit");
+    run(keytool, "-importcert", "-noprompt", "-alias", "databases", "-file", TestTls.caFile(),
         "-storetype", "PKCS12", "-keystore", trustStore.toString(), "-storepass", "changeit");
     KeyStore ks = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(keyStore)) {
@@ -106,7 +111,7 @@ public final class IdentitySourceStandIn implements AutoCloseable {
         + (trustStore == null ? "" : "/");
   }
 
-  /** A PKCS12 trust store (password {@code changeit}) holding the HTTPS stand-in's certificate. */
+  /** A PKCS12 trust store (password {@code changeit}): the HTTPS stand-in's certificate and the databases' test CA. */
   public Path trustStore() {
     return trustStore;
   }
