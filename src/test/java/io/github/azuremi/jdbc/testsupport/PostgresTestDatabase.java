@@ -51,6 +51,23 @@ final class PostgresTestDatabase implements TestDatabase {
     @Override
     public synchronized String createTokenRole(String name) {
         SqlText.requireRoleName(name);
+        // GRANTs of another process on the same database or group (a second build on this machine) make PostgreSQL
+        // refuse with "tuple concurrently updated": the statements are idempotent, so they are tried again
+        for (int attempt = 1; ; attempt++) {
+            try {
+                grantTokenRole(name);
+                break;
+            } catch (IllegalStateException e) {
+                if (attempt == 3 || !String.valueOf(e.getMessage()).contains("tuple concurrently updated")) {
+                    throw e;
+                }
+            }
+        }
+        requirePasswordLogin(name);
+        return name;
+    }
+
+    private void grantTokenRole(String name) {
         try (Connection admin = adminConnection(); Statement sql = admin.createStatement()) {
             createRoleIfMissing(sql, TOKEN_GROUP, "NOLOGIN");
             createRoleIfMissing(sql, name, "LOGIN");
@@ -61,8 +78,6 @@ final class PostgresTestDatabase implements TestDatabase {
         } catch (SQLException e) {
             throw new IllegalStateException("could not create token role " + name + " on " + jdbcUrl + ": " + e.getMessage(), e);
         }
-        requirePasswordLogin(name);
-        return name;
     }
 
     @Override
