@@ -8,6 +8,8 @@ import io.github.azuremi.jdbc.testsupport.wire.NonLoopbackAddress;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import javax.net.ssl.X509TrustManager;
 import java.net.InetAddress;
@@ -67,14 +69,25 @@ class SqlServerTrustManagerClassIsNotVerifiedTest {
     server.close();
   }
 
-  @Test
-  void trustManagerClassIsNotTakenAsAVerifiedTransport() {
+  /** mssql-jdbc consults trustManagerClass before its TDS 8 (strict) branch: strict does not help either. */
+  @ParameterizedTest(name = "trustManagerClass with encrypt={0}")
+  @ValueSource(strings = {"true", "strict"})
+  void trustManagerClassIsNotTakenAsAVerifiedTransport(String encrypt) {
     String url = SqlServerTokenDriver.URL_PREFIX + "//" + REMOTE.getHostAddress() + ":" + server.port()
-        + ";databaseName=app;loginTimeout=10;trustManagerClass=" + TrustEverything.class.getName();
+        + ";databaseName=app;loginTimeout=10;encrypt=" + encrypt + ";trustManagerClass=" + TrustEverything.class.getName();
     Throwable failure = catchThrowable(() -> DriverManager.getConnection(url).close());
     assertThat(server.lastToken() != null).as("the token reached the fake server (self-signed certificate, not loopback)")
         .isFalse();
     assertThat(failure).isNotNull().hasMessageContaining("trustManagerClass");
+  }
+
+  /** What held: under strict, trustServerCertificate=true is ignored by mssql-jdbc, as the transport check assumes. */
+  @Test
+  void strictWithTrustServerCertificateStillVerifies() {
+    String url = SqlServerTokenDriver.URL_PREFIX + "//" + REMOTE.getHostAddress() + ":" + server.port()
+        + ";databaseName=app;loginTimeout=10;encrypt=strict;trustServerCertificate=true;hostNameInCertificate=localhost";
+    assertThat(catchThrowable(() -> DriverManager.getConnection(url).close())).isNotNull();
+    assertThat(server.lastToken() != null).as("the token reached the fake server").isFalse();
   }
 
   private Optional<String> verify(String token) {
