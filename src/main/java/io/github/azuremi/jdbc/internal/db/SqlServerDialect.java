@@ -189,8 +189,20 @@ public final class SqlServerDialect implements Dialect {
       boolean trustAny = "true".equalsIgnoreCase(effective.getOrDefault("trustservercertificate", "false").trim());
       boolean strict = encrypt.equals("strict");
       boolean encryptOn = strict || encrypt.equals("true") || encrypt.equals("mandatory") || encrypt.equals("yes");
-      boolean verified = strict || encryptOn && !trustAny;
-      String transport = "TLS, encrypt=" + encrypt + (trustAny ? ", trustServerCertificate=true" : "");
+      // mssql-jdbc hands the whole certificate check to a trustManagerClass, before its strict branch and without
+      // its host name check: a class this library cannot judge (one that accepts everything is a man in the middle)
+      String trustManager = effective.getOrDefault("trustmanagerclass", "").trim();
+      boolean verified = (strict || encryptOn && !trustAny) && trustManager.isEmpty();
+      String transport = "TLS, encrypt=" + encrypt + (trustAny ? ", trustServerCertificate=true" : "")
+          + (trustManager.isEmpty() ? "" : ", trustManagerClass=" + trustManager);
+      if (!verified && !loopbackOnly && !allow && !trustManager.isEmpty() && (strict || encryptOn && !trustAny)) {
+        String remote = hosts.stream().filter(h -> !Dialect.isLoopback(h)).findFirst().orElse(hosts.get(0));
+        throw new IllegalArgumentException("trustManagerClass=" + trustManager + " replaces mssql-jdbc's check of the "
+            + "certificate of " + remote + " (and its host name) with a class this library cannot judge: one that "
+            + "accepts any certificate lets anyone on the path pose as the server and read the token. Remove "
+            + "trustManagerClass and use " + dialect.secureTransportSetting() + ", with trustStore for a private CA; "
+            + "only for a trusted network, set allowTokenWithoutTls=true");
+      }
       if (!verified && !loopbackOnly && !allow) {
         String remote = hosts.stream().filter(h -> !Dialect.isLoopback(h)).findFirst().orElse(hosts.get(0));
         String setting = !encryptOn ? "encrypt=" + encrypt : "trustServerCertificate=true";
