@@ -113,14 +113,14 @@ class ManagedIdentityEnvironmentsTest {
   }
 
   @Test
-  void anIdentityEndpointThatRefusesConnectionsStillFailsFastWithItsName() throws Exception {
+  void aConfiguredEndpointThatRefusesConnectionsIsLeftToAzureIdentity_andTheProbeIsLogged() {
+    // a pod identity (or App Service) endpoint that refuses now may start later or be reached through a proxy: the
+    // library does not cut azure-identity short there; it says what the probe found, and the fetch timeout ends it
     int closed = closedPort();
     String out = login("managed-identity", "-", Map.of("AZURE_POD_IDENTITY_AUTHORITY_HOST", "http://127.0.0.1:" + closed));
-    assertThat(out).contains("LOGIN FAILED", "No managed identity is reachable from this host",
-        "127.0.0.1:" + closed + " did not accept a connection", "AZURE_POD_IDENTITY_AUTHORITY_HOST is set");
-    long ms = Long.parseLong(out.replaceAll("(?s).*LOGIN FAILED after (\\d+) ms.*", "$1"));
-    // azure-identity alone retries a refusing IMDS for about 26 s; the fetch timeout here is 15 s
-    assertThat(ms).as(out).isLessThan(10_000);
+    assertThat(out).contains("LOGIN FAILED", "127.0.0.1:" + closed + " did not accept a connection",
+        "azure-identity is still trying", "AZURE_POD_IDENTITY_AUTHORITY_HOST is set")
+        .doesNotContain("No managed identity is reachable");
   }
 
   @Test

@@ -9,6 +9,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
@@ -18,15 +21,19 @@ import reactor.core.publisher.Mono;
  *
  * <p>azure-identity is always asked, and it alone decides which protocol it speaks: the environment as read here
  * never stops a request. With {@code probe} (credential=managed-identity), the endpoint azure-identity will use is
- * checked, while azure-identity is asked, to accept a TCP connection: when it does not, azure-identity's retries
- * would run into the fetch timeout (about 26 s of retries against a refusing IMDS), so its answer is awaited
- * {@link #GRACE_AFTER_PROBE_MS} more and then the failure is named at once ("No managed identity is reachable
- * ..."): on a host without an identity the user learns why in seconds. Once azure-identity has answered with a token,
- * this credential no longer cuts a request short: an answer that came although the probe failed shows that the
- * reading was not the whole story.
+ * checked, while azure-identity is asked, to accept a TCP connection. Only on a host where no variable names an
+ * identity source ({@link ManagedIdentityEnvironment#noIdentityConfigured()}: IMDS at its fixed address is all that
+ * is left) and that address refuses connections is azure-identity's answer awaited just
+ * {@link #GRACE_AFTER_PROBE_MS} more, and then the failure named at once ("No managed identity is reachable ..."):
+ * there azure-identity's retries would run into the fetch timeout (about 26 s against a refusing IMDS), and the
+ * user learns why in seconds. Where an identity source is configured (workload identity, App Service, pod identity
+ * ...), a failed probe proves nothing (its egress may be a proxy that a raw socket does not use, or the endpoint may
+ * come up late): it is logged once and added to azure-identity's own failure. Once azure-identity has answered with
+ * a token, the early cut is off for good.
  */
 final class DiagnosingCredential implements TokenCredential {
 
+  private static final Logger LOG = LoggerFactory.getLogger(DiagnosingCredential.class);
   static final int PROBE_TIMEOUT_MS = 2_000;
   /** How long azure-identity's answer is awaited after its endpoint was found to refuse connections. */
   static final int GRACE_AFTER_PROBE_MS = 2_000;
@@ -36,6 +43,7 @@ final class DiagnosingCredential implements TokenCredential {
   private final boolean probe;
   /** Set once azure-identity returned a token: from then on a failed probe never ends a request early. */
   private volatile boolean answeredBefore;
+  private final AtomicBoolean warnedUnreachable = new AtomicBoolean();
 
   DiagnosingCredential(TokenCredential delegate, ManagedIdentityEnvironment environment, boolean probe) {
     this.delegate = delegate;
@@ -59,6 +67,13 @@ final class DiagnosingCredential implements TokenCredential {
       if (unreachable == null) {
         return answered(answer.get());
       }
+      if (!environment.noIdentityConfigured()) {
+        if (warnedUnreachable.compareAndSet(false, true)) {
+          LOG.warn("{}: {}; azure-identity is still trying (it may reach it through a proxy, or the endpoint may start "
+              + "later)", environment.summary(), unreachable);
+        }
+        return answered(answer.get());
+      }
       return answered(answer.get(GRACE_AFTER_PROBE_MS, TimeUnit.MILLISECONDS));
     } catch (TimeoutException e) {
       answer.whenComplete((token, error) -> {
@@ -69,7 +84,7 @@ final class DiagnosingCredential implements TokenCredential {
       throw new CredentialUnavailableException("No managed identity is reachable from this host (" + environment.summary()
           + "): " + unreachable + ", and azure-identity, asked at the same time, had not answered "
           + (GRACE_AFTER_PROBE_MS / 1000) + " s later. In Azure, turn the identity on (Identity blade) or attach the "
-          + "user-assigned one; on AKS, check the workload identity's service account and pod label; locally use "
+          + "user-assigned one; on AKS, use workload identity (service account and pod label); locally use "
           + "credential=default or azure-cli after az login");
     } catch (ExecutionException e) {
       Throwable cause = e.getCause();

@@ -3,6 +3,8 @@ package io.github.azuremi.jdbc.internal.credential;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,8 +36,10 @@ import java.util.function.UnaryOperator;
  * @param summary  for messages: which variables are set and what that means
  * @param host     the endpoint's host, or null when there is nothing to probe
  * @param port     the endpoint's port
- * @param noIdentityConfigured true when no variable azure-identity reads names an identity source, so that only
- *                 the default IMDS address is left: the situation of a host without any managed identity
+ * @param noIdentityConfigured true when no variable azure-identity reads names an identity source (no workload
+ *                 identity, no endpoint, no pod identity host), so that only IMDS at its fixed address is left: the
+ *                 situation of a host without any managed identity (AZURE_CLIENT_ID alone names which identity, not
+ *                 where to ask)
  */
 record ManagedIdentityEnvironment(String summary, String host, int port, boolean noIdentityConfigured) {
 
@@ -103,7 +107,7 @@ record ManagedIdentityEnvironment(String summary, String host, int port, boolean
         : String.join(", ", set) + (set.size() == 1 ? " is set" : " are set");
     String summary = "managed-identity environment: " + variables + ", so azure-identity uses " + protocol
         + (host == null ? "" : ", endpoint " + host + ":" + port);
-    return new ManagedIdentityEnvironment(summary, host, port, set.isEmpty());
+    return new ManagedIdentityEnvironment(summary, host, port, IMDS_HOST.equals(host));
   }
 
   private static String[] msal(UnaryOperator<String> env) {
@@ -159,8 +163,12 @@ record ManagedIdentityEnvironment(String summary, String host, int port, boolean
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress(host, port), timeoutMs);
       return null;
+    } catch (UnknownHostException e) {
+      return host + " cannot be resolved from this host (" + e.getClass().getName() + ")";
+    } catch (SocketTimeoutException e) {
+      return host + ":" + port + " did not accept a connection within " + timeoutMs + " ms";
     } catch (IOException e) {
-      return host + ":" + port + " did not accept a connection within " + timeoutMs + " ms (" + e.getClass().getName()
+      return host + ":" + port + " did not accept a connection (" + e.getClass().getName()
           + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")";
     }
   }

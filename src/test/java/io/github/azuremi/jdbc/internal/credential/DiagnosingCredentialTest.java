@@ -77,10 +77,9 @@ class DiagnosingCredentialTest {
   }
 
   @Test
-  void anEndpointThatAcceptsNoConnectionFailsInSecondsWithTheNetworkError() throws Exception {
+  void onAHostWithoutIdentityAnImdsThatAcceptsNoConnectionFailsInSecondsWithTheNetworkError() throws Exception {
     int closedPort = closedPort();
-    var env = ManagedIdentityEnvironment.detect(Map.of("IDENTITY_ENDPOINT", "http://127.0.0.1:" + closedPort + "/msi/token",
-        "IDENTITY_HEADER", "h"));
+    var env = noIdentityWithImdsAt(closedPort);
     // azure-identity retrying a refusing endpoint (about 26 s) is a credential that has not answered yet; the real
     // credential in a real environment: ManagedIdentityEnvironmentsTest (this JVM's environment is surefire's)
     TokenCredential retrying = request -> Mono.never();
@@ -89,8 +88,7 @@ class DiagnosingCredentialTest {
     assertThatThrownBy(() -> credential.getTokenSync(SCOPE))
         .isInstanceOf(CredentialUnavailableException.class)
         .hasMessageContaining("No managed identity is reachable from this host")
-        .hasMessageContaining("IDENTITY_ENDPOINT, IDENTITY_HEADER are set")
-        .hasMessageContaining("App Service")
+        .hasMessageContaining("none of the variables azure-identity reads")
         .hasMessageContaining("127.0.0.1:" + closedPort + " did not accept a connection")
         .hasMessageContaining("Connection refused")
         .hasMessageContaining("azure-identity, asked at the same time, had not answered");
@@ -115,8 +113,7 @@ class DiagnosingCredentialTest {
 
   @Test
   void aSlowAnswerWithinTheGraceWinsOverAFailedProbe() throws Exception {
-    var env = ManagedIdentityEnvironment.detect(Map.of("IDENTITY_ENDPOINT", "http://127.0.0.1:" + closedPort() + "/msi/token",
-        "IDENTITY_HEADER", "h"));
+    var env = noIdentityWithImdsAt(closedPort());
     TokenCredential slow = request -> Mono.delay(Duration.ofMillis(DiagnosingCredential.GRACE_AFTER_PROBE_MS / 2))
         .map(i -> new AccessToken("slow-token", OffsetDateTime.now().plusHours(1)));
     assertThat(new DiagnosingCredential(slow, env, true).getTokenSync(SCOPE).getToken()).isEqualTo("slow-token");
@@ -124,8 +121,7 @@ class DiagnosingCredentialTest {
 
   @Test
   void afterAzureIdentityAnsweredOnceAFailedProbeNeverCutsARequestShort() throws Exception {
-    var env = ManagedIdentityEnvironment.detect(Map.of("IDENTITY_ENDPOINT", "http://127.0.0.1:" + closedPort() + "/msi/token",
-        "IDENTITY_HEADER", "h"));
+    var env = noIdentityWithImdsAt(closedPort());
     AtomicInteger calls = new AtomicInteger();
     // first answer instantly; the second only after the grace has passed
     TokenCredential laterSlow = request -> calls.incrementAndGet() == 1
@@ -135,6 +131,20 @@ class DiagnosingCredentialTest {
     var credential = new DiagnosingCredential(laterSlow, env, true);
     assertThat(credential.getTokenSync(SCOPE).getToken()).isEqualTo("first");
     assertThat(credential.getTokenSync(SCOPE).getToken()).isEqualTo("second");
+  }
+
+  @Test
+  void whereAnIdentitySourceIsConfiguredAFailedProbeNeverEndsTheWait() throws Exception {
+    // App Service's endpoint refusing now may be a sidecar starting, or reachable only through a proxy
+    var env = ManagedIdentityEnvironment.detect(Map.of("IDENTITY_ENDPOINT", "http://127.0.0.1:" + closedPort() + "/msi/token",
+        "IDENTITY_HEADER", "h"));
+    assertThat(env.noIdentityConfigured()).isFalse();
+    TokenCredential late = request -> Mono.delay(Duration.ofMillis(DiagnosingCredential.GRACE_AFTER_PROBE_MS + 1_500))
+        .map(i -> new AccessToken("late-token", OffsetDateTime.now().plusHours(1)));
+    assertThat(new DiagnosingCredential(late, env, true).getTokenSync(SCOPE).getToken()).isEqualTo("late-token");
+    // AZURE_CLIENT_ID names which identity, not where to ask: still a host whose only source is IMDS
+    assertThat(ManagedIdentityEnvironment.detect(Map.of("AZURE_CLIENT_ID", "5a0e5b4c-1d2e-4f3a-9b8c-7d6e5f4a3b2c"))
+        .noIdentityConfigured()).isTrue();
   }
 
   @Test
@@ -160,6 +170,12 @@ class DiagnosingCredentialTest {
         .hasMessageContaining("AAD Pod Identity")
         .hasMessageContaining("127.0.0.1:" + closedPort + " did not accept a connection")
         .hasMessageEndingWith("its own words");
+  }
+
+  /** A host where nothing names an identity source and "IMDS" (a closed local port here) refuses connections. */
+  private static ManagedIdentityEnvironment noIdentityWithImdsAt(int port) {
+    return new ManagedIdentityEnvironment("managed-identity environment: none of the variables azure-identity reads "
+        + "is set, so azure-identity uses IMDS, endpoint 127.0.0.1:" + port, "127.0.0.1", port, true);
   }
 
   private static int closedPort() throws Exception {
