@@ -52,10 +52,12 @@ public class ManagedIdentityDataSourceProperties {
     if (credential != null) {
       dataSource.setCredential(credential);
     }
-    if (managedIdentityClientId != null) {
+    // Spring's ${AZURE_CLIENT_ID:} declares an empty default on purpose ("optional"; without the colon an unset
+    // variable already fails in Spring): empty here is unset. Elsewhere (a URL, Properties, JNDI) it is refused.
+    if (managedIdentityClientId != null && !managedIdentityClientId.isBlank()) {
       dataSource.setManagedIdentityClientId(managedIdentityClientId);
     }
-    if (tenantId != null) {
+    if (tenantId != null && !tenantId.isBlank()) {
       dataSource.setTenantId(tenantId);
     }
     if (tokenScope != null) {

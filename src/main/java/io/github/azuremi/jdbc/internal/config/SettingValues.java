@@ -15,6 +15,10 @@ public final class SettingValues {
   /** What a message may quote back: short, plain text; anything else could be a secret pasted into the wrong place. */
   private static final Pattern SHOWABLE = Pattern.compile("[A-Za-z0-9 ._:@,/-]{0,64}");
   private static final Pattern HIGH_ENTROPY = Pattern.compile("(?=.*[a-z])(?=.*[A-Z])(?=.*[0-9]).{20,}");
+  /** Keys such as Azure AI services' are 32 hex digits: long runs of hex are not shown either. */
+  private static final Pattern LONG_HEX = Pattern.compile("[0-9a-fA-F]{20,}");
+  /** What a container leaves of a variable it could not resolve (Tomcat keeps ${AZURE_CLIENT_ID} as written). */
+  private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{[A-Za-z_][A-Za-z0-9_.:-]*}");
 
   private SettingValues() {}
 
@@ -26,7 +30,10 @@ public final class SettingValues {
     if (value == null) {
       return "nothing";
     }
-    if (SHOWABLE.matcher(value).matches() && !HIGH_ENTROPY.matcher(value).matches()) {
+    if (PLACEHOLDER.matcher(value.trim()).matches()) {
+      return "the unresolved placeholder " + value.trim() + " (the variable is not set where the container reads it)";
+    }
+    if (SHOWABLE.matcher(value).matches() && !HIGH_ENTROPY.matcher(value).matches() && !LONG_HEX.matcher(value).matches()) {
       return "\"" + value + "\"";
     }
     return "a value of " + value.length() + " characters (not shown: it may be a secret)";
@@ -85,6 +92,14 @@ public final class SettingValues {
     if (id.isEmpty()) {
       return name + " is set but empty (an unset variable such as ${AZURE_CLIENT_ID}?): give the client id of the "
           + "user-assigned identity, or remove " + name + " to use the system-assigned identity." + fix;
+    }
+    if (PLACEHOLDER.matcher(id).matches()) {
+      return name + " is " + shown(id) + ": set the variable (on App Service, an app setting), or remove " + name
+          + " to use the system-assigned identity";
+    }
+    if (id.length() == 32 && LONG_HEX.matcher(id).matches()) {
+      return name + " is 32 hex digits without dashes (not shown); a client id is a GUID with its dashes, "
+          + "8-4-4-4-12 such as 1b2c3d4e-0000-1111-2222-333344445555." + fix;
     }
     if (id.regionMatches(true, 0, "/subscriptions/", 0, "/subscriptions/".length())) {
       return name + " is a resource id, but must be the client id (a GUID) of the user-assigned managed identity."

@@ -212,4 +212,14 @@ class PluginSettingsTest {
     assertThatThrownBy(() -> read("managedIdentityClientId", "2b2c3d4e-0000-1111-2222-333344445555", "azure.clientId", secret))
         .satisfies(e -> assertThat(e.getMessage()).contains("differ").doesNotContain(secret));
   }
+
+  @Test
+  void aKeyOfHexDigitsIsNotQuotedBack_aClientIdWithoutItsDashesIsNamedAsSuch() {
+    String key = "0123456789abcdef0123456789abcdef"; // 32 hex digits: an API key, or a client id without dashes
+    assertThatThrownBy(() -> read("azure.clientId", key))
+        .hasMessageContaining("32 hex digits without dashes")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain(key));
+    assertThatThrownBy(() -> read("tokenScope", key))
+        .satisfies(e -> assertThat(e.getMessage()).contains("not shown").doesNotContain(key));
+  }
 }
