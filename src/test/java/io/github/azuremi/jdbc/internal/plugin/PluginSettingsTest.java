@@ -219,7 +219,7 @@ class PluginSettingsTest {
     assertThatThrownBy(() -> read("azure.clientId", key))
         .hasMessageContaining("32 hex digits without dashes")
         .satisfies(e -> assertThat(e.getMessage()).doesNotContain(key));
-    assertThatThrownBy(() -> read("tokenScope", key))
+    assertThatThrownBy(() -> read("tokenFetchTimeout", key))
         .satisfies(e -> assertThat(e.getMessage()).contains("not shown").doesNotContain(key));
   }
 }
