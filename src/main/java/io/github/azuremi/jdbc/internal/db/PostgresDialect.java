@@ -33,6 +33,13 @@ public final class PostgresDialect implements Dialect {
    * 42.7.x that is NonValidatingFactory alone (its NonValidatingTM is a trust manager, which sslfactory cannot name).
    */
   static final Set<String> NON_VALIDATING_FACTORIES = Set.of("org.postgresql.ssl.NonValidatingFactory");
+  /**
+   * pgjdbc's factories that check the certificate chain (the JDK's trust store; sslrootcert; one given certificate).
+   * Any other sslfactory replaces that check with a class this library cannot judge (a copy of NonValidatingFactory
+   * under another name is the usual one), so it does not count as verified TLS.
+   */
+  static final Set<String> VALIDATING_FACTORIES = Set.of(JDK_TRUST_FACTORY, "org.postgresql.ssl.LibPQFactory",
+      "org.postgresql.ssl.SingleCertValidatingFactory");
   /** pgjdbc's own host name check, what it uses when sslhostnameverifier is unset. */
   static final String PGJDBC_HOSTNAME_VERIFIER = "org.postgresql.ssl.PGjdbcHostnameVerifier";
   /** Keys pgjdbc reads case-sensitively whose other spellings it silently ignores. */
@@ -219,7 +226,8 @@ public final class PostgresDialect implements Dialect {
       String factory = effective.getProperty("sslfactory");
       String verifier = customHostnameVerifier(effective);
       boolean nonValidating = factory != null && NON_VALIDATING_FACTORIES.contains(factory);
-      boolean verified = mode == SslMode.VERIFY_FULL && !nonValidating && verifier == null;
+      boolean customFactory = factory != null && !nonValidating && !VALIDATING_FACTORIES.contains(factory.trim());
+      boolean verified = mode == SslMode.VERIFY_FULL && !nonValidating && !customFactory && verifier == null;
       String transport = !mode.requireEncryption() ? "TLS not required (sslmode=" + mode.value + ")"
           : "TLS, sslmode=" + mode.value + (factory != null ? ", sslfactory=" + factory : "")
           + (effective.getProperty("sslrootcert") != null ? ", sslrootcert" : "")
@@ -229,6 +237,13 @@ public final class PostgresDialect implements Dialect {
             + (effective.getProperty("socketFactory") != null ? " through socketFactory=" + effective.getProperty("socketFactory")
             : Dialect.jvmSocksProxy() != null ? " through the JVM-wide SOCKS proxy -DsocksProxyHost=" + Dialect.jvmSocksProxy()
             : "");
+        if (mode == SslMode.VERIFY_FULL && customFactory) {
+          throw new IllegalArgumentException("sslfactory=" + factory + " (in " + read + ") replaces pgjdbc's check of "
+              + "the certificate of " + remote + " with a class this library cannot judge: one that trusts every "
+              + "certificate lets anyone who puts the server's name in a certificate of their own pose as the server and "
+              + "read the access token. Remove sslfactory (the default checks the JDK's trust store; for a private CA use "
+              + "sslrootcert=<CA file>); only for a trusted network, set allowTokenWithoutTls=true");
+        }
         if (mode == SslMode.VERIFY_FULL && !nonValidating) {
           throw new IllegalArgumentException("sslhostnameverifier=" + verifier + " (in " + read + ") replaces pgjdbc's "
               + "check of the host name in the certificate of " + remote + " with a class this library cannot judge: one "
