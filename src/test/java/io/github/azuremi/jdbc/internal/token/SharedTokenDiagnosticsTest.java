@@ -22,7 +22,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -119,7 +118,7 @@ class SharedTokenDiagnosticsTest {
   @Test
   void theReasonTellsHowLongTheRequestInFlightHasBeenRunning() throws Exception {
     rig.fetchOnThreads();
-    TokenLease lease = lease(credential, TokenSettings.DEFAULTS);
+    TokenLease lease = lease(credential);
     credential.block();
     CompletableFuture<CachedToken> first = CompletableFuture.supplyAsync(() -> lease.acquire(WAIT), rig.threads());
     awaitTrue(() -> credential.requests() == 1);
@@ -229,7 +228,7 @@ class SharedTokenDiagnosticsTest {
         .hasMessageEndingWith(": IllegalStateException: the credential returned a token without an expiry");
   }
 
-  /** Moved here from the suspended-host regression test (finding 6), whose fake used to answer such a token. */
+  /** A token already expired on arrival (expiry not after now, by this host's wall clock) points at a wrong clock. */
   @Test
   void aTokenThatExpiresTheMomentItArrivesIsAFailedRequestThatBlamesTheClock() {
     TokenLease lease = lease(answering(() -> new AccessToken("t", in(Duration.ZERO))));
