@@ -65,7 +65,7 @@ class PluginTokensReleaseTest {
   private final AtomicLong now = new AtomicLong();
   private final List<PluginTokens> made = new ArrayList<>();
 
-  /** The plugins' leases over the rig's registry and credential, their sweep on {@code clock}; released after the test. */
+  /** The plugins' leases over the rig's registry and credential, swept on {@code clock}; released after the test. */
   private PluginTokens tokens(LongSupplier clock) {
     CredentialSource source = CredentialSource.of(rig.credential());
     return track(new PluginTokens(registry, timer, clock, IDLE, s -> source));
