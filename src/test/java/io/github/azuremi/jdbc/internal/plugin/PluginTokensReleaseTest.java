@@ -3,22 +3,22 @@ package io.github.azuremi.jdbc.internal.plugin;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.AppenderBase;
-import com.azure.core.credential.AccessToken;
 import com.azure.core.credential.TokenCredential;
 import io.github.azuremi.jdbc.TokenUnavailableException;
 import io.github.azuremi.jdbc.internal.token.CredentialSource;
+import io.github.azuremi.jdbc.internal.token.FakeCredential;
 import io.github.azuremi.jdbc.internal.token.RefreshTimer;
-import io.github.azuremi.jdbc.internal.token.TimeSource;
 import io.github.azuremi.jdbc.internal.token.TokenRegistry;
+import io.github.azuremi.jdbc.internal.token.TokenRig;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
-import reactor.core.publisher.Mono;
 
 import java.lang.ref.WeakReference;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.time.Duration;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -37,10 +37,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class PluginTokensReleaseTest {
 
-  static final String SCOPE = PluginTokensTest.SCOPE;
+  static final String SCOPE = TokenRig.SCOPE;
   static final Duration IDLE = PluginTokensTest.IDLE;
 
-  private final AtomicInteger requests = new AtomicInteger();
+  @RegisterExtension
+  final TokenRig rig = new TokenRig();
   private final List<CompletableFuture<Object>> sweeps = new ArrayList<>();
   /** Runs inside the cancel of a queued sweep, when set: the point where a stop has decided the map is empty. */
   private final AtomicReference<Runnable> onCancel = new AtomicReference<>();
@@ -60,17 +61,24 @@ class PluginTokensReleaseTest {
     }
     return f;
   };
-  private final TokenRegistry registry = new TokenRegistry(TimeSource.system(), (task, delay) ->
-      CompletableFuture.completedFuture(null), Runnable::run, () -> 0.0);
+  private final TokenRegistry registry = rig.registry();
   private final AtomicLong now = new AtomicLong();
+  private final List<PluginTokens> made = new ArrayList<>();
 
-  private TokenCredential newCredential() {
-    return request -> Mono.just(new AccessToken("token-" + requests.incrementAndGet(), OffsetDateTime.now().plusHours(24)));
+  /** The plugins' leases over the rig's registry and credential, swept on {@code clock}; released after the test. */
+  private PluginTokens tokens(LongSupplier clock) {
+    CredentialSource source = CredentialSource.of(rig.credential());
+    return track(new PluginTokens(registry, timer, clock, IDLE, s -> source));
   }
 
-  private PluginTokens tokens(LongSupplier clock) {
-    CredentialSource source = CredentialSource.of(newCredential());
-    return new PluginTokens(registry, timer, clock, IDLE, s -> source);
+  private PluginTokens track(PluginTokens tokens) {
+    made.add(tokens);
+    return tokens;
+  }
+
+  @AfterEach
+  void releaseTheLeases() {
+    made.forEach(PluginTokens::releaseAll);
   }
 
   private static PluginSettings settings(String... keyValues) {
@@ -216,11 +224,11 @@ class PluginTokensReleaseTest {
   @Test
   void afterReleaseAllNothingRefersToTheCredential_soItsHttpClientCanBeCollected() {
     AtomicReference<WeakReference<TokenCredential>> built = new AtomicReference<>();
-    PluginTokens tokens = new PluginTokens(registry, timer, now::get, IDLE, s -> {
-      TokenCredential c = newCredential();
+    PluginTokens tokens = track(new PluginTokens(registry, timer, now::get, IDLE, s -> {
+      TokenCredential c = new FakeCredential(rig.time()); // not the rig's: nothing else may hold it
       built.set(new WeakReference<>(c));
       return CredentialSource.of(c);
-    });
+    }));
     acquire(tokens, settings());
     tokens.releaseAll();
     assertThat(awaitCollected(built.get())).as("the credential was collected after the release").isTrue();

@@ -1,16 +1,14 @@
 package io.github.azuremi.jdbc.internal.plugin;
 
-import com.azure.core.credential.AccessToken;
-import com.azure.core.credential.TokenCredential;
 import io.github.azuremi.jdbc.internal.token.CredentialSource;
 import io.github.azuremi.jdbc.internal.token.RefreshTimer;
-import io.github.azuremi.jdbc.internal.token.TimeSource;
 import io.github.azuremi.jdbc.internal.token.TokenRegistry;
+import io.github.azuremi.jdbc.internal.token.TokenRig;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import reactor.core.publisher.Mono;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -23,14 +21,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The plugins' leases: one per identity, scope and settings; released after the idle time without a login. */
 class PluginTokensTest {
 
-  static final String SCOPE = "https://ossrdbms-aad.database.windows.net/.default";
+  static final String SCOPE = TokenRig.SCOPE;
   static final Duration IDLE = Duration.ofMinutes(60);
 
-  private final AtomicInteger requests = new AtomicInteger();
-  private final TokenCredential credential = request -> {
-    int n = requests.incrementAndGet();
-    return Mono.just(new AccessToken("token-" + n, OffsetDateTime.now().plusHours(24)));
-  };
+  @RegisterExtension
+  final TokenRig rig = new TokenRig();
   private final List<Runnable> scheduled = new ArrayList<>();
   private final List<CompletableFuture<Object>> sweeps = new ArrayList<>();
   private final AtomicInteger idleCalls = new AtomicInteger();
@@ -48,11 +43,16 @@ class PluginTokensTest {
       idleCalls.incrementAndGet();
     }
   };
-  private final TokenRegistry registry = new TokenRegistry(TimeSource.system(), (task, delay) ->
-      CompletableFuture.completedFuture(null), Runnable::run, () -> 0.0);
+  private final TokenRegistry registry = rig.registry();
   private final AtomicLong now = new AtomicLong();
-  private final CredentialSource source = CredentialSource.of(credential);
+  private final CredentialSource source = CredentialSource.of(rig.credential());
+  /** The plugins' sweep runs on {@link #timer}, by hand, on the clock {@link #now}; the token core is the rig's. */
   private final PluginTokens tokens = new PluginTokens(registry, timer, now::get, IDLE, s -> source);
+
+  @AfterEach
+  void releaseTheLeases() {
+    tokens.releaseAll();
+  }
 
   private static PluginSettings settings(String... keyValues) {
     Properties p = new Properties();
@@ -73,7 +73,7 @@ class PluginTokensTest {
     assertThat(acquire(settings())).isEqualTo("token-1");
     assertThat(tokens.leaseCount()).isEqualTo(1);
     assertThat(registry.keyCount()).isEqualTo(1);
-    assertThat(requests).hasValue(1);
+    assertThat(rig.credential().requests()).isEqualTo(1);
   }
 
   @Test

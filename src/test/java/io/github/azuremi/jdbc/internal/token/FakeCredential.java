@@ -16,20 +16,21 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * A TokenCredential for unit tests: issues "token-N" living {@code lifetime} on the fake clock, counts
- * requests, can fail or block until released.
+ * A TokenCredential for unit tests: issues "token-N" living {@code lifetime} on the fake clock's wall clock,
+ * counts requests and records their scopes and tenants, can fail or block until released.
  */
-final class FakeCredential implements TokenCredential {
+public final class FakeCredential implements TokenCredential {
 
   private final FakeTime time;
   private final AtomicInteger requests = new AtomicInteger();
   private final List<String> scopes = new CopyOnWriteArrayList<>();
+  private final List<String> tenants = new CopyOnWriteArrayList<>();
   private volatile Duration lifetime = Duration.ofHours(24);
   private volatile Duration refreshIn;
   private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
   private volatile CountDownLatch gate;
 
-  FakeCredential(FakeTime time) {
+  public FakeCredential(FakeTime time) {
     this.time = time;
   }
 
@@ -42,6 +43,7 @@ final class FakeCredential implements TokenCredential {
   public AccessToken getTokenSync(TokenRequestContext request) {
     int n = requests.incrementAndGet();
     scopes.addAll(request.getScopes());
+    tenants.add(String.valueOf(request.getTenantId()));
     CountDownLatch g = gate;
     if (g != null) {
       try {
@@ -62,37 +64,42 @@ final class FakeCredential implements TokenCredential {
     return new AccessToken("token-" + n, now.plus(lifetime), refreshAt);
   }
 
-  int requests() {
+  public int requests() {
     return requests.get();
   }
 
-  List<String> scopes() {
+  public List<String> scopes() {
     return scopes;
   }
 
-  void lifetime(Duration d) {
+  /** The tenant of each request, in order; "null" for a request without one. */
+  public List<String> tenants() {
+    return tenants;
+  }
+
+  public void lifetime(Duration d) {
     lifetime = d;
   }
 
-  void refreshIn(Duration d) {
+  public void refreshIn(Duration d) {
     refreshIn = d;
   }
 
-  void failWith(RuntimeException e) {
+  public void failWith(RuntimeException e) {
     failure.set(e);
   }
 
-  void succeed() {
+  public void succeed() {
     failure.set(null);
   }
 
   /** Requests block until {@link #release()}. */
-  CountDownLatch block() {
+  public CountDownLatch block() {
     gate = new CountDownLatch(1);
     return gate;
   }
 
-  void release() {
+  public void release() {
     CountDownLatch g = gate;
     gate = null;
     if (g != null) {

@@ -8,10 +8,11 @@ import java.time.Instant;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** Refresh timing as a pure function of (fetched at, expires at, hint, random sample). */
+/** Refresh timing as a pure function of (fetched at, expires at, hint, random sample), and its range checks. */
 class RefreshPolicyTest {
 
   private static final Instant T0 = Instant.parse("2026-11-28T00:00:00Z");
+  private static final Duration MARGIN = Duration.ofSeconds(30);
   private final RefreshPolicy policy = RefreshPolicy.defaults();
 
   @Test
@@ -81,5 +82,23 @@ class RefreshPolicyTest {
     assertThat(backoff.delayNanos(3, 0.0)).isEqualTo(Duration.ofSeconds(2).toNanos());
     assertThat(backoff.delayNanos(10, 1.0)).isEqualTo(Duration.ofSeconds(30).toNanos());
     assertThat(backoff.delayNanos(1_000, 0.0)).isEqualTo(Duration.ofSeconds(15).toNanos());
+  }
+
+  // the range checks at their exact edges -------------------------------------------------------------
+
+  @Test
+  void aRatioOfExactlyZeroOrOneIsRefused() {
+    assertThatThrownBy(() -> new RefreshPolicy(0.0, 0.1, MARGIN)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("ratio");
+    assertThatThrownBy(() -> new RefreshPolicy(1.0, 0.1, MARGIN)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("ratio");
+  }
+
+  @Test
+  void aJitterOfExactlyZeroOrOneHalfIsAccepted() {
+    assertThat(new RefreshPolicy(0.5, 0.0, MARGIN).jitter()).isEqualTo(0.0);
+    assertThat(new RefreshPolicy(0.5, 0.5, MARGIN).jitter()).isEqualTo(0.5);
+    assertThat(new RefreshPolicy(0.25, 0.5, Duration.ZERO).ratio()).isEqualTo(0.25);
+    assertThat(new RefreshPolicy(0.25, 0.5, Duration.ZERO).expiryMargin()).isEqualTo(Duration.ZERO);
   }
 }

@@ -7,31 +7,27 @@ import io.github.azuremi.jdbc.TokenFetchFailure;
 import io.github.azuremi.jdbc.TokenInfo;
 import io.github.azuremi.jdbc.TokenListener;
 import io.github.azuremi.jdbc.TokenUnavailableException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import reactor.core.publisher.Mono;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
+import static io.github.azuremi.jdbc.internal.token.TokenRig.SCOPE;
+import static io.github.azuremi.jdbc.internal.token.TokenRig.WAIT;
+import static io.github.azuremi.jdbc.internal.token.TokenRig.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -41,14 +37,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class SharedTokenDiagnosticsTest {
 
-  private static final String SCOPE = "https://ossrdbms-aad.database.windows.net/.default";
-  private static final Duration WAIT = Duration.ofSeconds(5);
-
-  private final FakeTime time = new FakeTime();
-  private final ManualTimer timer = new ManualTimer(time);
-  private final FakeCredential credential = new FakeCredential(time);
-  private final ExecutorService threads = Executors.newCachedThreadPool();
-  private final List<TokenLease> leases = new ArrayList<>();
+  @RegisterExtension
+  final TokenRig rig = new TokenRig();
+  private final FakeTime time = rig.time();
+  private final ManualTimer timer = rig.timer();
+  private final FakeCredential credential = rig.credential();
   private final List<TokenInfo> fetched = new CopyOnWriteArrayList<>();
   private final List<TokenFetchFailure> failed = new CopyOnWriteArrayList<>();
   private final TokenListener listener = new TokenListener() {
@@ -63,25 +56,13 @@ class SharedTokenDiagnosticsTest {
     }
   };
 
-  @AfterEach
-  void tearDown() {
-    credential.release();
-    leases.forEach(TokenLease::close);
-    threads.shutdownNow();
-  }
-
-  private TokenRegistry syncRegistry(TimeSource clock) {
-    return new TokenRegistry(clock, timer, Runnable::run, () -> 0.0);
-  }
-
-  private TokenLease lease(TokenRegistry registry, TokenCredential source, TokenSettings settings) {
-    TokenLease lease = registry.register(new TokenKey(CredentialSource.of(source), SCOPE, null), settings, listener);
-    leases.add(lease);
-    return lease;
+  /** A lease of {@code source} whose listener records into {@link #fetched} and {@link #failed}. */
+  private TokenLease lease(TokenCredential source, TokenSettings settings) {
+    return rig.lease(rig.key(source), settings, listener);
   }
 
   private TokenLease lease(TokenCredential source) {
-    return lease(syncRegistry(time), source, TokenSettings.DEFAULTS);
+    return lease(source, TokenSettings.DEFAULTS);
   }
 
   private static TokenCredential answering(Supplier<AccessToken> answer) {
@@ -136,10 +117,10 @@ class SharedTokenDiagnosticsTest {
 
   @Test
   void theReasonTellsHowLongTheRequestInFlightHasBeenRunning() throws Exception {
-    TokenLease lease = lease(new TokenRegistry(time, timer, threads::execute, () -> 0.0), credential,
-        TokenSettings.DEFAULTS);
+    rig.fetchOnThreads();
+    TokenLease lease = lease(credential);
     credential.block();
-    CompletableFuture<CachedToken> first = CompletableFuture.supplyAsync(() -> lease.acquire(WAIT), threads);
+    CompletableFuture<CachedToken> first = CompletableFuture.supplyAsync(() -> lease.acquire(WAIT), rig.threads());
     awaitTrue(() -> credential.requests() == 1);
     time.advance(Duration.ofSeconds(3));
     assertThat(lease.unavailableReason()).isEqualTo(prefix() + "a token request has been running for 3000 ms");
@@ -221,31 +202,16 @@ class SharedTokenDiagnosticsTest {
 
   @Test
   void aTokenLeftOverFromBeforeTheHostWasSuspendedIsDroppedAndItsSuccessorIsNoRefresh() {
-    AtomicLong suspendedNanos = new AtomicLong();
-    TimeSource suspendable = new TimeSource() {
-      @Override
-      public long read() {
-        return time.read();
-      }
-
-      @Override
-      public Instant instant() {
-        return time.instant().plusNanos(suspendedNanos.get());
-      }
-    };
     AtomicInteger n = new AtomicInteger();
-    TokenRegistry registry = syncRegistry(suspendable);
-    TokenLease lease = lease(registry, answering(() -> new AccessToken("t-" + n.incrementAndGet(),
-        OffsetDateTime.ofInstant(suspendable.instant().plus(Duration.ofHours(1)), ZoneOffset.UTC))),
-        TokenSettings.DEFAULTS);
+    TokenLease lease = lease(answering(() -> new AccessToken("t-" + n.incrementAndGet(), in(Duration.ofHours(1)))));
     lease.acquire(WAIT);
-    suspendedNanos.set(Duration.ofHours(2).toNanos());
+    time.stepWallClock(Duration.ofHours(2)); // the host slept two hours: the ticker stood still
 
     CachedToken served = lease.acquire(WAIT);
     assertThat(served.accessToken()).isEqualTo("t-2");
     assertThat(fetched).hasSize(2);
     assertThat(fetched.get(1).refresh()).as("the expired token it follows was no longer valid").isFalse();
-    assertThat(registry.store().asMap().values()).extracting(CachedToken::accessToken).containsExactly("t-2");
+    assertThat(rig.registry().store().asMap().values()).extracting(CachedToken::accessToken).containsExactly("t-2");
   }
 
   // odd answers ------------------------------------------------------------------------------------------
@@ -260,6 +226,15 @@ class SharedTokenDiagnosticsTest {
     TokenLease noExpiry = lease(answering(() -> new AccessToken("t", null)));
     assertThatThrownBy(() -> noExpiry.acquire(WAIT)).isInstanceOf(TokenUnavailableException.class)
         .hasMessageEndingWith(": IllegalStateException: the credential returned a token without an expiry");
+  }
+
+  /** A token already expired on arrival (expiry not after now, by this host's wall clock) points at a wrong clock. */
+  @Test
+  void aTokenThatExpiresTheMomentItArrivesIsAFailedRequestThatBlamesTheClock() {
+    TokenLease lease = lease(answering(() -> new AccessToken("t", in(Duration.ZERO))));
+    assertThatThrownBy(() -> lease.acquire(WAIT)).isInstanceOf(TokenUnavailableException.class)
+        .hasMessageEndingWith(": IllegalStateException: the credential returned a token that had already expired (at "
+            + time.instant() + "); check the clock of this host");
   }
 
   @Test
@@ -296,71 +271,16 @@ class SharedTokenDiagnosticsTest {
 
   @Test
   void anExecutorThatRefusesTheRequestFailsTheCallerAtOnce() {
-    TokenRegistry registry = new TokenRegistry(time, timer, task -> {
+    rig.fetchExecutor(task -> {
       throw new RejectedExecutionException("no threads left");
-    }, () -> 0.0);
-    TokenLease lease = lease(registry, credential, TokenSettings.DEFAULTS.withFetchTimeout(Duration.ofMillis(250)));
+    });
+    TokenLease lease = lease(credential, TokenSettings.DEFAULTS.withFetchTimeout(Duration.ofMillis(250)));
     assertThatThrownBy(() -> lease.acquire(Duration.ofMillis(300))).isInstanceOf(TokenUnavailableException.class)
         .hasMessageEndingWith(": RejectedExecutionException: no threads left");
     assertThat(failed).singleElement().extracting(TokenFetchFailure::consecutiveFailures).isEqualTo(1);
   }
 
   // waiting ----------------------------------------------------------------------------------------------
-
-  @Test
-  void aCallerInterruptedWhileWaitingFailsAndKeepsItsInterruptFlag() {
-    TokenLease lease = lease(new TokenRegistry(time, timer, threads::execute, () -> 0.0), credential,
-        TokenSettings.DEFAULTS);
-    credential.block();
-    Thread.currentThread().interrupt();
-    try {
-      assertThatThrownBy(() -> lease.acquire(WAIT)).isInstanceOf(TokenUnavailableException.class)
-          .hasMessageStartingWith("Interrupted while waiting for an access token from custom TokenCredential")
-          .cause().isInstanceOf(InterruptedException.class);
-      assertThat(Thread.currentThread().isInterrupted()).isTrue();
-    } finally {
-      Thread.interrupted();
-    }
-  }
-
-  @Test
-  void aTimeoutTooLongForNanosecondsWaitsForTheAnswer() throws Exception {
-    TokenLease lease = lease(new TokenRegistry(time, timer, threads::execute, () -> 0.0), credential,
-        TokenSettings.DEFAULTS);
-    credential.block();
-    CompletableFuture<CachedToken> waiting =
-        CompletableFuture.supplyAsync(() -> lease.acquire(Duration.ofDays(365L * 1000)), threads);
-    awaitTrue(() -> credential.requests() == 1);
-    assertThatThrownBy(() -> waiting.get(100, TimeUnit.MILLISECONDS)).isInstanceOf(TimeoutException.class);
-    credential.release();
-    assertThat(waiting.get(5, TimeUnit.SECONDS).accessToken()).isEqualTo("token-1");
-  }
-
-  @Test
-  void aFirstTokenWaitThatEndsWithTheFetchTimeoutNamesThePreviousFailure() throws Exception {
-    TokenLease lease = lease(new TokenRegistry(time, timer, threads::execute, () -> 0.0), credential,
-        TokenSettings.DEFAULTS.withFetchTimeout(Duration.ofMillis(250)));
-    credential.failWith(new IllegalStateException("endpoint down"));
-    assertThatThrownBy(() -> lease.acquire(WAIT)).isInstanceOf(TokenUnavailableException.class);
-    time.advance(Duration.ofMillis(500));
-    credential.succeed();
-    credential.block();
-
-    assertThatThrownBy(() -> lease.acquire(Duration.ofMillis(10))).isInstanceOf(TokenUnavailableException.class)
-        .hasMessageEndingWith(" within 250 ms: the identity endpoint has not answered yet; the previous request "
-            + "failed with IllegalStateException: endpoint down")
-        .hasRootCauseMessage("endpoint down");
-  }
-
-  @Test
-  void aFirstTokenWaitThatEndsWithTheFetchTimeoutSaysOnlyThatTheEndpointHasNotAnswered() {
-    TokenLease lease = lease(new TokenRegistry(time, timer, threads::execute, () -> 0.0), credential,
-        TokenSettings.DEFAULTS.withFetchTimeout(Duration.ofMillis(250)));
-    credential.block();
-    assertThatThrownBy(() -> lease.acquire(Duration.ofMillis(10))).isInstanceOf(TokenUnavailableException.class)
-        .hasMessageEndingWith(" within 250 ms: the identity endpoint has not answered yet")
-        .hasNoCause();
-  }
 
   // refusals ---------------------------------------------------------------------------------------------
 
@@ -391,15 +311,5 @@ class SharedTokenDiagnosticsTest {
     time.advance(Duration.ofSeconds(6));
     assertThat(lease.replaceRejected(current, WAIT)).isNull();
     assertThat(n.get()).isEqualTo(9);
-  }
-
-  private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 5 s");
-      }
-      Thread.sleep(5);
-    }
   }
 }

@@ -39,7 +39,6 @@ public class SharedTokenLincheckTest {
     ((Logger) LoggerFactory.getLogger("io.github.azuremi.jdbc")).setLevel(Level.OFF);
   }
 
-  private static final String SCOPE = "https://ossrdbms-aad.database.windows.net/.default";
   /**
    * No operation waits: Lincheck's model checker does not let time pass, so a timed wait that nobody
    * completes (CompletableFuture.get with a timeout parks in a loop until the deadline) is reported as a hang.
@@ -47,18 +46,22 @@ public class SharedTokenLincheckTest {
    */
   private static final Duration SHORT = Duration.ZERO;
 
-  private final FakeTime time = new FakeTime();
-  private final ManualTimer timer = new ManualTimer(time);
-  private final CountingCredential credential = new CountingCredential(new FakeCredential(time));
-  private final TokenRegistry registry = new TokenRegistry(time, timer, Runnable::run, () -> 0.0);
+  /**
+   * The token tests' rig, as a plain object: Lincheck makes one instance of this class per invocation, outside
+   * JUnit, so the rig's clean-up never runs (nor needs to: each invocation's registry is dropped with it).
+   */
+  private final TokenRig rig = new TokenRig();
+  private final FakeTime time = rig.time();
+  private final ManualTimer timer = rig.timer();
+  private final CountingCredential credential = new CountingCredential(rig.credential());
   // a string identity: the key's hash (and so the map's bins) must not differ between invocations
   private final TokenKey key = new TokenKey(CredentialSource.of("lincheck-identity", "fake identity", () -> credential),
-      SCOPE, null);
+      TokenRig.SCOPE, null);
   // a zero fetch timeout, so that a pool's first-token wait (up to the fetch timeout) does not wait either;
   // the timeout task still runs on the hand-driven timer
   private final TokenSettings settings = TokenSettings.DEFAULTS.withFetchTimeout(Duration.ZERO);
-  private final TokenLease lease = registry.register(key, settings, null);
-  private final TokenLease other = registry.register(key, settings, null);
+  private final TokenLease lease = rig.lease(key, settings, null);
+  private final TokenLease other = rig.lease(key, settings, null);
   private final CachedToken initial = lease.acquire(Duration.ofSeconds(5));
 
   /** A pool's login: acquire, giving up quickly; the token must have been usable when the call began. */

@@ -3,21 +3,19 @@ package io.github.azuremi.jdbc.internal.token;
 import io.github.azuremi.jdbc.TokenInfo;
 import io.github.azuremi.jdbc.TokenListener;
 import io.github.azuremi.jdbc.TokenUnavailableException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
+import static io.github.azuremi.jdbc.internal.token.TokenRig.WAIT;
+import static io.github.azuremi.jdbc.internal.token.TokenRig.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -28,14 +26,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 class SharedTokenRefusalTest {
 
-  private static final String SCOPE = "https://ossrdbms-aad.database.windows.net/.default";
-  private static final Duration WAIT = Duration.ofSeconds(5);
-
-  private final FakeTime time = new FakeTime();
-  private final ManualTimer timer = new ManualTimer(time);
-  private final FakeCredential credential = new FakeCredential(time);
-  private final ExecutorService threads = Executors.newCachedThreadPool();
-  private final List<TokenLease> leases = new ArrayList<>();
+  @RegisterExtension
+  final TokenRig rig = new TokenRig();
+  private final FakeTime time = rig.time();
+  private final ManualTimer timer = rig.timer();
+  private final FakeCredential credential = rig.credential();
   private final List<TokenInfo> fetched = new CopyOnWriteArrayList<>();
   private final TokenListener listener = new TokenListener() {
     @Override
@@ -44,24 +39,14 @@ class SharedTokenRefusalTest {
     }
   };
 
-  @AfterEach
-  void tearDown() {
-    credential.release();
-    leases.forEach(TokenLease::close);
-    threads.shutdownNow();
-  }
-
-  private TokenLease lease(FetchExecutor executor) {
-    TokenRegistry registry = new TokenRegistry(time, timer, executor, () -> 0.0);
-    TokenLease lease = registry.register(new TokenKey(CredentialSource.of(credential), SCOPE, null),
-        TokenSettings.DEFAULTS, listener);
-    leases.add(lease);
-    return lease;
+  /** A lease whose listener records into {@link #fetched}. */
+  private TokenLease lease() {
+    return rig.lease(rig.key(), TokenSettings.DEFAULTS, listener);
   }
 
   @Test
   void aRefusedTokenWhoseReplacementFailedIsNotHandedOutAgain() {
-    TokenLease lease = lease(Runnable::run);
+    TokenLease lease = lease();
     CachedToken refused = lease.acquire(WAIT);
     credential.failWith(new IllegalStateException("endpoint down"));
     assertThatThrownBy(() -> lease.replaceRejected(refused, WAIT)).isInstanceOf(TokenUnavailableException.class);
@@ -77,7 +62,7 @@ class SharedTokenRefusalTest {
 
   @Test
   void aTokenRefusedWhileRestingIsNotReportedAsRefreshedByItsSuccessor() {
-    TokenLease lease = lease(Runnable::run);
+    TokenLease lease = lease();
     CachedToken refused = lease.acquire(WAIT);
     credential.failWith(new IllegalStateException("endpoint down"));
     time.advance(Duration.ofHours(12));
@@ -93,14 +78,15 @@ class SharedTokenRefusalTest {
 
   @Test
   void aRefusalThatJoinedAFailedRefreshIsRememberedAndForgotten() throws Exception {
-    TokenLease lease = lease(threads::execute);
+    rig.fetchOnThreads();
+    TokenLease lease = lease();
     CachedToken refused = lease.acquire(WAIT);
     CountDownLatch gate = credential.block();
     time.advance(Duration.ofHours(12));
     timer.runDue();
     awaitTrue(() -> credential.requests() == 2);
     credential.failWith(new IllegalStateException("endpoint down"));
-    CompletableFuture<CachedToken> retry = CompletableFuture.supplyAsync(() -> lease.replaceRejected(refused, WAIT), threads);
+    CompletableFuture<CachedToken> retry = CompletableFuture.supplyAsync(() -> lease.replaceRejected(refused, WAIT), rig.threads());
     awaitTrue(() -> lease.current() == null);
     gate.countDown();
     assertThatThrownBy(() -> retry.get(5, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
@@ -114,13 +100,39 @@ class SharedTokenRefusalTest {
     assertThat(fetched.get(fetched.size() - 1).refresh()).as("it follows a refused token, not a valid one").isFalse();
   }
 
-  private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 5 s");
-      }
-      Thread.sleep(5);
+  /**
+   * Regression (review of token core v2, finding 4): "N refusals of one token cause at most one request" held
+   * only for the last value refused, which was kept in a single slot.
+   */
+  @Test
+  void aTokenRefusedAgainAfterAnotherTokenWasRefusedDoesNotCauseASecondRequest() {
+    TokenLease lease = lease();
+    CachedToken a = lease.acquire(WAIT);                         // request 1
+    CachedToken b = lease.replaceRejected(a, WAIT);              // request 2: A's one replacement
+    time.advance(SharedToken.FORCED_REFRESH_MIN_INTERVAL);
+    credential.failWith(new IllegalStateException("endpoint down"));
+    assertThatThrownBy(() -> lease.replaceRejected(b, WAIT));    // request 3: B's one replacement, fails
+    time.advance(Duration.ofMinutes(1));                         // past backoff and forced spacing
+    int before = credential.requests();
+
+    try {
+      lease.replaceRejected(a, WAIT); // a late refusal of A (a login that started with A long ago)
+    } catch (RuntimeException ignored) {
+      // the outcome does not matter, the request count does
     }
+    assertThat(credential.requests()).as("A already had its one replacement request").isEqualTo(before);
+  }
+
+  /** Regression (review of token core v2): a token refused while resting after failures stayed on the hot path. */
+  @Test
+  void aTokenRefusedWhileRestingIsNotHandedOutAgain() {
+    TokenLease lease = lease();
+    CachedToken a = lease.acquire(WAIT);
+    credential.failWith(new IllegalStateException("endpoint down"));
+    time.advance(Duration.ofHours(12));
+    timer.runDue(); // the refresh fails: backoff; A still valid and serving
+
+    assertThatThrownBy(() -> lease.replaceRejected(a, WAIT)).isInstanceOf(TokenUnavailableException.class);
+    assertThat(lease.current()).as("the refused token is still in the store").isNull();
   }
 }

@@ -6,54 +6,38 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.github.azuremi.jdbc.TokenInfo;
 import io.github.azuremi.jdbc.TokenListener;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
+import static io.github.azuremi.jdbc.internal.token.TokenRig.SCOPE;
+import static io.github.azuremi.jdbc.internal.token.TokenRig.WAIT;
+import static io.github.azuremi.jdbc.internal.token.TokenRig.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The behaviours issue 9 added to the token core, on a fake clock and a hand-run timer: refusals join
- * the request in flight, one refused token gets at most one request, the hot path follows the store,
- * answers for a closed token are dropped, and a pool with other settings is warned once.
+ * One identity's shared token, on the rig's fake clock and hand-run timer with requests on real threads:
+ * refusals join the request in flight, one refused token gets at most one request, the hot path follows the
+ * store, answers for a closed token are dropped, and a pool with other settings is warned once.
  */
 class SharedTokenTest {
 
-  private static final String SCOPE = "https://ossrdbms-aad.database.windows.net/.default";
-  private static final Duration WAIT = Duration.ofSeconds(5);
-
-  private final FakeTime time = new FakeTime();
-  private final ManualTimer timer = new ManualTimer(time);
-  private final FakeCredential credential = new FakeCredential(time);
-  private final ExecutorService threads = Executors.newCachedThreadPool();
-  private final TokenRegistry registry = new TokenRegistry(time, timer, threads::execute, () -> 0.0);
-  private final List<TokenLease> leases = new ArrayList<>();
-
-  @AfterEach
-  void tearDown() {
-    credential.release();
-    leases.forEach(TokenLease::close);
-    threads.shutdownNow();
-  }
+  @RegisterExtension
+  final TokenRig rig = new TokenRig().fetchOnThreads();
+  private final FakeTime time = rig.time();
+  private final ManualTimer timer = rig.timer();
+  private final FakeCredential credential = rig.credential();
+  private final ExecutorService threads = rig.threads();
 
   private TokenLease lease(TokenSettings settings, TokenListener listener) {
-    TokenLease lease = registry.register(new TokenKey(CredentialSource.of(credential), SCOPE, null), settings, listener);
-    leases.add(lease);
-    return lease;
-  }
-
-  private TokenLease lease() {
-    return lease(TokenSettings.DEFAULTS, null);
+    return rig.lease(rig.key(), settings, listener);
   }
 
   /** The background refresh of a 24 h token, left hanging at the credential. */
@@ -68,7 +52,7 @@ class SharedTokenTest {
 
   @Test
   void aTokenRefusedWhileItsRefreshIsInFlightJoinsThatRefreshInsteadOfStartingAnother() throws Exception {
-    TokenLease lease = lease();
+    TokenLease lease = rig.lease();
     CachedToken current = lease.acquire(WAIT);
     CountDownLatch gate = refreshInFlight(lease);
 
@@ -82,7 +66,7 @@ class SharedTokenTest {
 
   @Test
   void whileARefusedTokensRefreshIsInFlightNewConnectionsWaitForItInsteadOfUsingTheRefusedToken() throws Exception {
-    TokenLease lease = lease();
+    TokenLease lease = rig.lease();
     CachedToken refused = lease.acquire(WAIT);
     CountDownLatch gate = refreshInFlight(lease);
     CompletableFuture<CachedToken> retry = CompletableFuture.supplyAsync(() -> lease.replaceRejected(refused, WAIT), threads);
@@ -100,7 +84,7 @@ class SharedTokenTest {
 
   @Test
   void anyNumberOfRefusalsOfOneTokenCauseAtMostOneRequest() {
-    TokenLease lease = lease();
+    TokenLease lease = rig.lease();
     CachedToken refused = lease.acquire(WAIT);
     credential.lifetime(Duration.ofHours(24));
 
@@ -114,7 +98,7 @@ class SharedTokenTest {
 
   @Test
   void aRefusedTokenThatTheCredentialHandsBackAgainIsNotRequestedAgain() {
-    TokenLease lease = lease();
+    TokenLease lease = rig.lease();
     CachedToken refused = lease.acquire(WAIT);
     CachedToken same = lease.replaceRejected(refused, WAIT);
     assertThat(same.accessToken()).isNotEqualTo(refused.accessToken());
@@ -132,7 +116,7 @@ class SharedTokenTest {
 
   @Test
   void theHotPathNeverServesARefusedTokenAfterItsReplacementArrived() {
-    TokenLease lease = lease();
+    TokenLease lease = rig.lease();
     CachedToken refused = lease.acquire(WAIT);
     CachedToken fresh = lease.replaceRejected(refused, WAIT);
 
@@ -147,7 +131,7 @@ class SharedTokenTest {
   @Test
   void theHotPathNeverServesATokenTheStoreHasDropped() {
     credential.lifetime(Duration.ofSeconds(100));
-    TokenLease lease = lease();
+    TokenLease lease = rig.lease();
     CachedToken first = lease.acquire(WAIT);
     credential.failWith(new IllegalStateException("endpoint down"));
 
@@ -163,7 +147,7 @@ class SharedTokenTest {
 
   @Test
   void anAnswerThatArrivesAfterTheLastPoolClosedIsDroppedAndANewPoolFetchesItsOwn() throws Exception {
-    TokenLease first = lease();
+    TokenLease first = rig.lease();
     CountDownLatch gate = credential.block();
     CompletableFuture<CachedToken> waiting = CompletableFuture.supplyAsync(() -> first.acquire(WAIT), threads);
     awaitTrue(() -> credential.requests() == 1);
@@ -171,10 +155,10 @@ class SharedTokenTest {
     first.close();
     gate.countDown();
     assertThat(waiting).failsWithin(5, TimeUnit.SECONDS);
-    assertThat(registry.keyCount()).isZero();
+    assertThat(rig.registry().keyCount()).isZero();
     assertThat(timer.liveTasks()).as("no refresh and no fetch timeout left on the timer").isZero();
 
-    TokenLease second = lease();
+    TokenLease second = rig.lease();
     assertThat(second.current()).as("the late answer did not land in the store").isNull();
     assertThat(second.acquire(WAIT).accessToken()).isEqualTo("token-2");
   }
@@ -184,19 +168,22 @@ class SharedTokenTest {
     ListAppender<ILoggingEvent> log = new ListAppender<>();
     log.start();
     Logger logger = (Logger) LoggerFactory.getLogger(TokenRegistry.class);
+    Level level = logger.getLevel();
+    logger.setLevel(Level.WARN); // whatever another test in this JVM did to the library's loggers
     logger.addAppender(log);
     try {
-      lease();
+      rig.lease();
       TokenSettings other = TokenSettings.DEFAULTS.withFetchTimeout(Duration.ofSeconds(7));
       lease(other, null);
       lease(other, null);
-      lease(TokenSettings.DEFAULTS, null);
+      rig.lease();
 
       List<ILoggingEvent> warnings = log.list.stream().filter(e -> e.getLevel() == Level.WARN).toList();
       assertThat(warnings).hasSize(1);
       assertThat(warnings.get(0).getFormattedMessage()).contains("fetchTimeout=PT20S").contains("fetchTimeout=PT7S");
     } finally {
       logger.detachAppender(log);
+      logger.setLevel(level);
     }
   }
 
@@ -214,15 +201,5 @@ class SharedTokenTest {
     self[0].acquire(WAIT);
     awaitTrue(() -> !heard.isEmpty()); // listeners hear after the waiters got the token
     assertThat(heard).containsExactly(SCOPE + " null");
-  }
-
-  private static void awaitTrue(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 5 s");
-      }
-      Thread.sleep(5);
-    }
   }
 }

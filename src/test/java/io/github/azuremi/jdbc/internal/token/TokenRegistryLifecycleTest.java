@@ -2,42 +2,25 @@ package io.github.azuremi.jdbc.internal.token;
 
 import io.github.azuremi.jdbc.TokenInfo;
 import io.github.azuremi.jdbc.TokenListener;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
+import static io.github.azuremi.jdbc.internal.token.TokenRig.SCOPE;
+import static io.github.azuremi.jdbc.internal.token.TokenRig.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Leases opening and closing: what a closed lease or token refuses, what closing drops and stops. */
 class TokenRegistryLifecycleTest {
 
-  private static final String SCOPE = "https://ossrdbms-aad.database.windows.net/.default";
-  private static final Duration WAIT = Duration.ofSeconds(5);
-
-  private final FakeTime time = new FakeTime();
-  private final ManualTimer manual = new ManualTimer(time);
-  private final AtomicInteger timerIdles = new AtomicInteger();
   private final List<Boolean> executorIdles = new CopyOnWriteArrayList<>();
-  private final RefreshTimer timer = new RefreshTimer() {
-    @Override
-    public Future<?> schedule(Runnable task, long delayNanos) {
-      return manual.schedule(task, delayNanos);
-    }
-
-    @Override
-    public void idle() {
-      timerIdles.incrementAndGet();
-    }
-  };
-  private final FetchExecutor executor = new FetchExecutor() {
+  @RegisterExtension
+  final TokenRig rig = new TokenRig().fetchExecutor(new FetchExecutor() {
     @Override
     public void execute(Runnable command) {
       command.run();
@@ -47,24 +30,16 @@ class TokenRegistryLifecycleTest {
     public void idle(BooleanSupplier stillIdle) {
       executorIdles.add(stillIdle.getAsBoolean());
     }
-  };
-  private final FakeCredential credential = new FakeCredential(time);
-  private final TokenRegistry registry = new TokenRegistry(time, timer, executor, () -> 0.0);
-  private final List<TokenLease> leases = new ArrayList<>();
-
-  @AfterEach
-  void tearDown() {
-    leases.forEach(TokenLease::close);
-  }
+  });
+  private final TokenRegistry registry = rig.registry();
+  private final FakeCredential credential = rig.credential();
 
   private TokenKey key(String scope) {
     return new TokenKey(CredentialSource.of(credential), scope, null);
   }
 
   private TokenLease lease(String scope, TokenListener listener) {
-    TokenLease lease = registry.register(key(scope), TokenSettings.DEFAULTS, listener);
-    leases.add(lease);
-    return lease;
+    return rig.lease(key(scope), TokenSettings.DEFAULTS, listener);
   }
 
   private SharedToken sharedToken() {
@@ -102,8 +77,8 @@ class TokenRegistryLifecycleTest {
     assertThat(heard).hasSize(1);
     withListener.close();
 
-    time.advance(Duration.ofHours(12));
-    manual.runDue();
+    rig.time().advance(Duration.ofHours(12));
+    rig.timer().runDue();
     assertThat(credential.requests()).as("the other lease keeps the token refreshing").isEqualTo(2);
     assertThat(heard).hasSize(1);
     assertThat(other.acquire(WAIT).accessToken()).isEqualTo("token-2");
@@ -117,10 +92,10 @@ class TokenRegistryLifecycleTest {
     b.acquire(WAIT);
 
     a.close();
-    assertThat(timerIdles).hasValue(0);
+    assertThat(rig.timer().idleCalls()).isZero();
     assertThat(executorIdles).isEmpty();
     b.close();
-    assertThat(timerIdles).hasValue(1);
+    assertThat(rig.timer().idleCalls()).isEqualTo(1);
     assertThat(executorIdles).containsExactly(true);
     assertThat(registry.keyCount()).isZero();
   }
@@ -146,9 +121,9 @@ class TokenRegistryLifecycleTest {
     TokenLease lease = lease(SCOPE, null);
     lease.acquire(WAIT);
     SharedToken shared = sharedToken();
-    time.advance(Duration.ofHours(24).minusSeconds(31)); // usable until 30 s before expiry
+    rig.time().advance(Duration.ofHours(24).minusSeconds(31)); // usable until 30 s before expiry
     assertThat(registry.store().getIfPresent(shared)).isNotNull();
-    time.advance(Duration.ofSeconds(2));
+    rig.time().advance(Duration.ofSeconds(2));
     assertThat(registry.store().getIfPresent(shared)).isNull();
   }
 

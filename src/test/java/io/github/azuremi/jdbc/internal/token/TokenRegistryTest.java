@@ -1,8 +1,8 @@
 package io.github.azuremi.jdbc.internal.token;
 
 import io.github.azuremi.jdbc.TokenUnavailableException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -10,66 +10,49 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import static io.github.azuremi.jdbc.internal.token.TokenRig.SCOPE;
+import static io.github.azuremi.jdbc.internal.token.TokenRig.WAIT;
+import static io.github.azuremi.jdbc.internal.token.TokenRig.awaitTrue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The token cache's behaviour, specified with a fake clock, a hand-run timer and a fake credential:
+ * The token registry's behaviour, specified on the rig (fake clock, hand-run timer, fake credential):
  * nothing here sleeps, except where real threads must meet.
  */
 class TokenRegistryTest {
 
-  private static final String SCOPE = "https://ossrdbms-aad.database.windows.net/.default";
-  private static final Duration WAIT = Duration.ofSeconds(5);
-
-  private final FakeTime time = new FakeTime();
-  private final ManualTimer timer = new ManualTimer(time);
-  private final FakeCredential credential = new FakeCredential(time);
-  private final ExecutorService threads = Executors.newCachedThreadPool();
-  private final List<TokenLease> leases = new ArrayList<>();
-
-  /** A cache whose token requests run on the calling thread: deterministic. */
-  private TokenRegistry cache = new TokenRegistry(time, timer, Runnable::run, () -> 0.0);
-
-  @AfterEach
-  void tearDown() {
-    credential.release();
-    leases.forEach(TokenLease::close);
-    threads.shutdownNow();
-  }
+  @RegisterExtension
+  final TokenRig rig = new TokenRig();
+  private final FakeTime time = rig.time();
+  private final ManualTimer timer = rig.timer();
+  private final FakeCredential credential = rig.credential();
 
   private TokenLease lease(CredentialSource source, String scope) {
-    TokenLease lease = cache.register(new TokenKey(source, scope, null), TokenSettings.DEFAULTS, null);
-    leases.add(lease);
-    return lease;
+    return rig.lease(new TokenKey(source, scope, null), TokenSettings.DEFAULTS, null);
   }
 
-  private TokenLease lease() {
-    return lease(CredentialSource.of(credential), SCOPE);
-  }
-
+  /** Token requests on real threads instead of the caller's (called before the test's first lease). */
   private void useRealThreadsForRequests() {
-    cache = new TokenRegistry(time, timer, threads::execute, () -> 0.0);
+    rig.fetchOnThreads();
   }
 
   // 1. One cache per process, keyed by identity + scope (+ tenant) ---------------------------------------
 
   @Test
   void poolsOfTheSameIdentityAndScopeShareOneToken() {
-    TokenLease first = lease();
-    TokenLease second = lease();
+    TokenLease first = rig.lease();
+    TokenLease second = rig.lease();
 
     CachedToken a = first.acquire(WAIT);
     CachedToken b = second.acquire(WAIT);
 
     assertThat(b.accessToken()).isEqualTo(a.accessToken());
     assertThat(credential.requests()).isEqualTo(1);
-    assertThat(cache.keyCount()).isEqualTo(1);
+    assertThat(rig.registry().keyCount()).isEqualTo(1);
   }
 
   @Test
@@ -77,13 +60,19 @@ class TokenRegistryTest {
     CredentialSource source = CredentialSource.of(credential);
     lease(source, SCOPE).acquire(WAIT);
     lease(source, "https://database.windows.net/.default").acquire(WAIT);
-    TokenLease tenant = cache.register(new TokenKey(source, SCOPE, "contoso.onmicrosoft.com"),
-        TokenSettings.DEFAULTS, null);
-    leases.add(tenant);
+    TokenLease tenant = rig.lease(new TokenKey(source, SCOPE, "contoso.onmicrosoft.com"), TokenSettings.DEFAULTS, null);
     tenant.acquire(WAIT);
 
     assertThat(credential.requests()).isEqualTo(3);
     assertThat(credential.scopes()).containsExactly(SCOPE, "https://database.windows.net/.default", SCOPE);
+  }
+
+  @Test
+  void aKeysTenantIsAskedForAndAKeyWithoutTenantAsksForNone() {
+    rig.lease(new TokenKey(CredentialSource.of(credential), SCOPE, "tenant-a"), TokenSettings.DEFAULTS, null)
+        .acquire(WAIT);
+    rig.lease().acquire(WAIT);
+    assertThat(credential.tenants()).containsExactly("tenant-a", "null");
   }
 
   @Test
@@ -97,8 +86,8 @@ class TokenRegistryTest {
 
   @Test
   void theLastLeaseToCloseDropsTheTokenAndStopsRefreshing() {
-    TokenLease first = lease();
-    TokenLease second = lease();
+    TokenLease first = rig.lease();
+    TokenLease second = rig.lease();
     first.acquire(WAIT);
     assertThat(timer.liveTasks()).isEqualTo(1);
 
@@ -108,7 +97,7 @@ class TokenRegistryTest {
 
     second.close();
     assertThat(timer.liveTasks()).isZero();
-    assertThat(cache.keyCount()).isZero();
+    assertThat(rig.registry().keyCount()).isZero();
     assertThatThrownBy(() -> second.acquire(WAIT)).isInstanceOf(IllegalStateException.class);
   }
 
@@ -117,7 +106,7 @@ class TokenRegistryTest {
   @Test
   void refreshIsScheduledAtHalfOfEachTokensOwnLifetime() {
     credential.lifetime(Duration.ofHours(24));
-    TokenLease lease = lease();
+    TokenLease lease = rig.lease();
     CachedToken day = lease.acquire(WAIT);
     assertThat(timer.nextDelay()).isEqualTo(Duration.ofHours(12));
     assertThat(day.refreshAt()).isEqualTo(time.instant().plus(Duration.ofHours(12)));
@@ -135,7 +124,7 @@ class TokenRegistryTest {
   void theTokensOwnRefreshHintIsHonoured() {
     credential.lifetime(Duration.ofHours(24));
     credential.refreshIn(Duration.ofHours(3));
-    lease().acquire(WAIT);
+    rig.lease().acquire(WAIT);
     assertThat(timer.nextDelay()).isEqualTo(Duration.ofHours(3));
   }
 
@@ -143,9 +132,7 @@ class TokenRegistryTest {
   void jitterSpreadsRefreshesOfIdenticalTokens() {
     List<Instant> refreshPoints = new ArrayList<>();
     for (double sample : new double[] {0.0, 0.5, 0.99}) {
-      TokenRegistry c = new TokenRegistry(time, timer, Runnable::run, () -> sample);
-      TokenLease l = c.register(new TokenKey(CredentialSource.of(credential), SCOPE, null),
-          TokenSettings.DEFAULTS, null);
+      TokenLease l = rig.lease(rig.newRegistry(() -> sample), rig.key(), TokenSettings.DEFAULTS, null);
       refreshPoints.add(l.acquire(WAIT).refreshAt());
       l.close();
     }
@@ -157,7 +144,7 @@ class TokenRegistryTest {
   @Test
   void anExpiredTokenIsNeverHandedOut() {
     credential.lifetime(Duration.ofMinutes(10));
-    TokenLease lease = lease();
+    TokenLease lease = rig.lease();
     CachedToken first = lease.acquire(WAIT);
     credential.failWith(new IllegalStateException("endpoint down"));
     time.advance(Duration.ofMinutes(10).minusSeconds(29)); // inside the 30 s margin
@@ -169,7 +156,7 @@ class TokenRegistryTest {
 
   @Test
   void theBackgroundTimerRefreshesWithoutAnyReader() {
-    TokenLease lease = lease();
+    TokenLease lease = rig.lease();
     CachedToken first = lease.acquire(WAIT);
     time.advance(Duration.ofHours(12));
 
@@ -182,7 +169,7 @@ class TokenRegistryTest {
   @Test
   void aReadPastTheRefreshPointStartsARefreshAndDoesNotWaitForIt() throws Exception {
     useRealThreadsForRequests();
-    TokenLease lease = lease();
+    TokenLease lease = rig.lease();
     CachedToken first = lease.acquire(WAIT);
     time.advance(Duration.ofHours(13)); // the timer has not run (a starved host)
     credential.block();
@@ -204,13 +191,13 @@ class TokenRegistryTest {
   @Test
   void anyNumberOfThreadsOnAnEmptyCacheCauseExactlyOneRequest() throws Exception {
     useRealThreadsForRequests();
-    TokenLease lease = lease();
+    TokenLease lease = rig.lease();
     CountDownLatch gate = credential.block();
     int callers = 64;
     CountDownLatch ready = new CountDownLatch(callers);
     List<Future<CachedToken>> results = new ArrayList<>();
     for (int i = 0; i < callers; i++) {
-      results.add(threads.submit(() -> {
+      results.add(rig.threads().submit(() -> {
         ready.countDown();
         return lease.acquire(Duration.ofSeconds(10));
       }));
@@ -230,7 +217,7 @@ class TokenRegistryTest {
 
   @Test
   void aFailedRefreshKeepsTheValidTokenServingAndRetriesWithBackoff() {
-    TokenLease lease = lease();
+    TokenLease lease = rig.lease();
     CachedToken first = lease.acquire(WAIT);
     credential.failWith(new IllegalStateException("HTTP 503 from the identity endpoint"));
     time.advance(Duration.ofHours(12));
@@ -260,7 +247,7 @@ class TokenRegistryTest {
 
   @Test
   void whateverTheLoadTheEndpointSeesAFewRequestsASecondAtMost() {
-    TokenLease lease = lease();
+    TokenLease lease = rig.lease();
     lease.acquire(WAIT);
     credential.failWith(new IllegalStateException("HTTP 500"));
     time.advance(Duration.ofHours(12));
@@ -294,7 +281,7 @@ class TokenRegistryTest {
 
   @Test
   void whileBackingOffCallersFailAtOnceWithoutARequest() {
-    TokenLease lease = lease();
+    TokenLease lease = rig.lease();
     credential.failWith(new IllegalStateException("HTTP 500"));
     assertThatThrownBy(() -> lease.acquire(WAIT)).isInstanceOf(TokenUnavailableException.class);
 
@@ -314,56 +301,8 @@ class TokenRegistryTest {
   }
 
   @Test
-  void afterTheFirstTokenAHangingEndpointFailsTheCallerWithinItsTimeout() {
-    useRealThreadsForRequests();
-    credential.lifetime(Duration.ofMinutes(10));
-    TokenLease lease = lease();
-    lease.acquire(WAIT);
-    time.advance(Duration.ofMinutes(10)); // the token expired; the timer did not run
-    credential.block();
-
-    long started = System.nanoTime();
-    assertThatThrownBy(() -> lease.acquire(Duration.ofMillis(300)))
-        .isInstanceOf(TokenUnavailableException.class)
-        .hasMessageContaining("within 300 ms")
-        .hasMessageContaining(SCOPE);
-    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(3_000);
-  }
-
-  @Test
-  void theFirstTokenIsWaitedForAsLongAsTheFetchTimeoutNotOnlyTheCallersTimeout() throws Exception {
-    useRealThreadsForRequests();
-    TokenLease lease = lease();
-    CountDownLatch gate = credential.block();
-
-    // the caller allows 50 ms, but a pool's first token may take as long as a request may take (20 s)
-    Future<CachedToken> first = threads.submit(() -> lease.acquire(Duration.ofMillis(50)));
-    awaitTrue(() -> credential.requests() == 1);
-    Thread.sleep(200); // longer than the caller's own timeout
-    assertThat(first).as("still waiting for the first token").isNotDone();
-    gate.countDown();
-    assertThat(first.get(5, TimeUnit.SECONDS).accessToken()).isEqualTo("token-1");
-  }
-
-  @Test
-  void theFirstTokenWaitEndsWithTheFetchTimeoutOnTheLibrarysTimer() throws Exception {
-    useRealThreadsForRequests();
-    TokenLease lease = lease();
-    credential.block();
-
-    Future<CachedToken> first = threads.submit(() -> lease.acquire(Duration.ofMillis(50)));
-    awaitTrue(() -> credential.requests() == 1);
-    time.advance(TokenSettings.DEFAULTS.fetchTimeout());
-    assertThat(timer.runDue()).as("the fetch timeout is a task of the library's timer").isEqualTo(1);
-    assertThatThrownBy(() -> first.get(5, TimeUnit.SECONDS))
-        .hasCauseInstanceOf(TokenUnavailableException.class)
-        .hasMessageContaining("did not answer within the token fetch timeout (20000 ms)");
-  }
-
-
-  @Test
   void aMessageNeverContainsAToken() {
-    TokenLease lease = lease();
+    TokenLease lease = rig.lease();
     String jwt = "eyJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJ4In0.c2lnbmF0dXJl";
     credential.failWith(new IllegalStateException("bad response body {\"access_token\":\"" + jwt + "\"}"));
     assertThatThrownBy(() -> lease.acquire(WAIT))
@@ -375,7 +314,7 @@ class TokenRegistryTest {
 
   @Test
   void aRefusedCachedTokenIsReplacedByExactlyOneFreshToken() {
-    TokenLease lease = lease();
+    TokenLease lease = rig.lease();
     CachedToken refused = lease.acquire(WAIT);
 
     CachedToken fresh = lease.replaceRejected(refused, WAIT);
@@ -388,12 +327,12 @@ class TokenRegistryTest {
   @Test
   void manyConnectionsRefusedWithTheSameTokenCauseOneFreshToken() throws Exception {
     useRealThreadsForRequests();
-    TokenLease lease = lease();
+    TokenLease lease = rig.lease();
     CachedToken refused = lease.acquire(WAIT);
     credential.block();
     List<CompletableFuture<CachedToken>> retries = new ArrayList<>();
     for (int i = 0; i < 16; i++) {
-      retries.add(CompletableFuture.supplyAsync(() -> lease.replaceRejected(refused, Duration.ofSeconds(10)), threads));
+      retries.add(CompletableFuture.supplyAsync(() -> lease.replaceRejected(refused, Duration.ofSeconds(10)), rig.threads()));
     }
     Thread.sleep(100);
     credential.release();
@@ -405,7 +344,7 @@ class TokenRegistryTest {
 
   @Test
   void aTokenAlreadyReplacedByARefreshNeedsNoRequest() {
-    TokenLease lease = lease();
+    TokenLease lease = rig.lease();
     CachedToken old = lease.acquire(WAIT);
     time.advance(Duration.ofHours(12));
     timer.runDue();
@@ -419,7 +358,7 @@ class TokenRegistryTest {
 
   @Test
   void aFreshTokenThatIsRefusedAgainIsNotReplacedAgainAtOnce() {
-    TokenLease lease = lease();
+    TokenLease lease = rig.lease();
     CachedToken first = lease.acquire(WAIT);
     CachedToken fresh = lease.replaceRejected(first, WAIT);
 
@@ -429,15 +368,5 @@ class TokenRegistryTest {
     time.advance(SharedToken.FORCED_REFRESH_MIN_INTERVAL);
     assertThat(lease.replaceRejected(fresh, WAIT)).isNotNull();
     assertThat(credential.requests()).isEqualTo(3);
-  }
-
-  private static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 5 s");
-      }
-      Thread.sleep(5);
-    }
   }
 }
