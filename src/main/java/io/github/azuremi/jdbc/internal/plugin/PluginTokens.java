@@ -86,7 +86,8 @@ public final class PluginTokens {
    * A token for {@code settings}' identity and {@code scope}, usable now; waits for the single request in flight
    * at most {@code timeout} (the first token of a lease: up to the fetch timeout). The lease is marked as used by
    * the calling thread's context class loader, so that {@link #release(ClassLoader)} at that application's stop
-   * releases it.
+   * releases it (unless that loader is the container's: the library's own, a parent of it, or none; see
+   * {@link PluginLeaseUsers}).
    *
    * @param what how the plugin describes itself in the one log line per new lease ("pgjdbc plugin")
    * @throws io.github.azuremi.jdbc.TokenUnavailableException when no token can be had in time
