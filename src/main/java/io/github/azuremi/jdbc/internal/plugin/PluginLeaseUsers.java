@@ -48,10 +48,14 @@ final class PluginLeaseUsers {
     }
   }
 
-  /** {@code loader} stops using the lease; true if it used it and no other application does. */
+  /**
+   * {@code loader} stops using the lease; true if it used it and no other application does. Null is the loader of
+   * threads without one (a shutdown hook's {@code getContextClassLoader()}): no application, so nothing changes.
+   */
   boolean stopUsing(ClassLoader loader) {
-    boolean used = users.remove(loader);
-    if (last == loader) {
+    Object user = loader == null ? NO_LOADER : loader; // ConcurrentHashMap's remove(null) throws
+    boolean used = users.remove(user);
+    if (last == user) {
       last = null;
     }
     return used && users.isEmpty();

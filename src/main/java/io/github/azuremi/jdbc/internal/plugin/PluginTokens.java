@@ -197,6 +197,7 @@ public final class PluginTokens {
    * application uses; all of them when this copy of the library was loaded by {@code loader} itself (its jar is in
    * that application). Called when that application stops.
    *
+   * @param loader the application's loader; null (a thread without one) is no application: nothing is released
    * @return how many leases were released
    */
   public int release(ClassLoader loader) {
