@@ -40,16 +40,32 @@ final class SqlServerTokenLogin {
           + SqlServerAccessTokenCallback.SYSTEM_PROPERTY_PREFIX + "allowTokenWithoutTls=true");
       throw new SQLNonTransientConnectionException(NAME + " - " + message, "08001", e);
     }
+    Properties base = target.driverProperties();
+    // the data source's login-only timeouts (a silent server must not hold the login past loginTimeout), for the
+    // loginTimeout the user gave mssql-jdbc: no pool hands this driver one
+    Properties login = target.dialect().withLoginTimeout(base, SqlServerDialect.loginTimeout(base));
     SQLServerDataSource ds = new SQLServerDataSource();
-    ds.setURL(SqlServerDialect.connectionString(jdbcUrl, target.driverProperties()));
+    ds.setURL(SqlServerDialect.connectionString(jdbcUrl, login));
     // an instance for this connection: mssql-jdbc calls it for the login and for its own reconnects, both towards
     // the server whose transport was just checked
     ds.setAccessTokenCallback(new SqlServerAccessTokenCallback(true));
+    Connection c;
     try {
-      return ds.getConnection();
+      c = ds.getConnection();
     } catch (SQLException | RuntimeException e) {
       throw withTheLibrarysMessage(e);
     }
+    try {
+      target.dialect().afterLogin(c, base);
+    } catch (SQLException | RuntimeException e) {
+      try {
+        c.close();
+      } catch (SQLException closing) {
+        e.addSuppressed(closing);
+      }
+      throw e;
+    }
+    return c;
   }
 
   static DriverPropertyInfo[] propertyInfo(String jdbcUrl, Properties info) throws SQLException {

@@ -95,6 +95,20 @@ class SqlServerTokenDriverTest {
     assertThat(server.acceptedLogins()).isPositive();
   }
 
+  /**
+   * The login's socketTimeout (which bounds a silent server's PRELOGIN, see SqlServerTokenDriverSilentServerTest) is
+   * for the login only: a query may then run longer than loginTimeout, unless the user set a socketTimeout.
+   */
+  @Test
+  void theLoginsSocketTimeoutIsUndoneOnceLoggedIn_andTheUsersOwnIsKept() throws SQLException {
+    try (Connection c = DriverManager.getConnection(driverUrl() + ";loginTimeout=3")) {
+      assertThat(c.getNetworkTimeout()).as("no socketTimeout after the login").isZero();
+    }
+    try (Connection c = DriverManager.getConnection(driverUrl() + ";loginTimeout=3;socketTimeout=7000")) {
+      assertThat(c.getNetworkTimeout()).as("the user's socketTimeout").isEqualTo(7000);
+    }
+  }
+
   @Test
   void aUrlThatAlsoNamesTheCallbackClassIsRefusedNamingIt() {
     assertThatThrownBy(() -> DriverManager.getConnection(driverUrl() + ";accessTokenCallbackClass="

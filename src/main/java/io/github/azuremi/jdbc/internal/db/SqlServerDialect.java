@@ -62,6 +62,28 @@ public final class SqlServerDialect implements Dialect {
     return SqlServerLogin.withProperties(jdbcUrl, properties);
   }
 
+  /**
+   * How long mssql-jdbc lets a login with {@code properties} (as {@link #target} returned them: a loginTimeout of the
+   * URL is among them) take: the user's loginTimeout, else (unset, 0 or unreadable) the driver's own default, as it
+   * reports it (30 s in mssql-jdbc 13). For a login that no pool gives a timeout ({@code jdbc:azuremi:sqlserver:}),
+   * to hand {@link #withLoginTimeout}.
+   */
+  public static Duration loginTimeout(Properties properties) {
+    for (String key : properties.stringPropertyNames()) {
+      if (key.equalsIgnoreCase("loginTimeout")) {
+        try {
+          long seconds = Long.parseLong(properties.getProperty(key).trim());
+          if (seconds > 0) {
+            return Duration.ofSeconds(seconds);
+          }
+        } catch (NumberFormatException unreadable) {
+          // mssql-jdbc refuses it at connect, naming it
+        }
+      }
+    }
+    return MssqlJdbc.DefaultLoginTimeout.VALUE;
+  }
+
   /** The driver is about to send a token on this thread: its packet loggers drop their dumps for a while. */
   public static void guardPacketLogs() {
     PacketLogGuard.tokenRequested();
@@ -167,6 +189,19 @@ public final class SqlServerDialect implements Dialect {
 
   /** The mssql-jdbc calls, loaded only when mssql-jdbc is present. */
   private static final class MssqlJdbc {
+
+    /** mssql-jdbc's loginTimeout when none is set (a 0 means it too), read once from the driver. */
+    static final class DefaultLoginTimeout {
+      static final Duration VALUE = read();
+
+      private static Duration read() {
+        try {
+          return Duration.ofSeconds(Long.parseLong(effective("jdbc:sqlserver://localhost").get("logintimeout").trim()));
+        } catch (RuntimeException notReported) {
+          return Duration.ofSeconds(30); // mssql-jdbc 13's, should a later version stop reporting its default
+        }
+      }
+    }
 
     static Target target(SqlServerDialect dialect, String jdbcUrl, Properties userProperties, boolean allow) {
       Properties props = PostgresDialect.copy(userProperties);

@@ -86,7 +86,8 @@ public final class PluginTokens {
    * A token for {@code settings}' identity and {@code scope}, usable now; waits for the single request in flight
    * at most {@code timeout} (the first token of a lease: up to the fetch timeout). The lease is marked as used by
    * the calling thread's context class loader, so that {@link #release(ClassLoader)} at that application's stop
-   * releases it.
+   * releases it (unless that loader is the container's: the library's own, a parent of it, or none; see
+   * {@link PluginLeaseUsers}).
    *
    * @param what how the plugin describes itself in the one log line per new lease ("pgjdbc plugin")
    * @throws io.github.azuremi.jdbc.TokenUnavailableException when no token can be had in time
@@ -196,6 +197,7 @@ public final class PluginTokens {
    * application uses; all of them when this copy of the library was loaded by {@code loader} itself (its jar is in
    * that application). Called when that application stops.
    *
+   * @param loader the application's loader; null (a thread without one) is no application: nothing is released
    * @return how many leases were released
    */
   public int release(ClassLoader loader) {
