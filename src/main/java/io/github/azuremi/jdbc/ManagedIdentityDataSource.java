@@ -1,6 +1,7 @@
 package io.github.azuremi.jdbc;
 
 import com.azure.core.credential.TokenCredential;
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.azuremi.jdbc.internal.compat.DriverClasses;
 import io.github.azuremi.jdbc.internal.compat.HikariCompat;
@@ -69,13 +70,13 @@ public class ManagedIdentityDataSource extends HikariDataSource {
   private boolean allowTokenWithoutTls;
   private String refusedPassword;
   private final List<TokenListener> tokenListeners = new CopyOnWriteArrayList<>();
-  private TokenRegistry tokenCache;
+  private TokenRegistry tokenRegistry;
   private Object meterRegistry;
   private volatile AutoCloseable tokenMetrics; // typed so that this class needs no Micrometer class
 
   private volatile TokenLease lease;
   private volatile Dialect dialect;
-  private TokenListener metricsListener;
+  @GuardedBy("this") private TokenListener metricsListener;
   /** The lease the current thread's start attempt wired, so that a failed start releases only its own. */
   private final transient ThreadLocal<TokenLease> wiredByThisThread = new ThreadLocal<>();
   /** This pool counted in ThreadHygiene (once, however many start attempts), and counted out (once). */
@@ -208,7 +209,7 @@ public class ManagedIdentityDataSource extends HikariDataSource {
     String scope = tokenScope != null ? tokenScope.trim() : dialect.defaultScope(target.firstHost());
     TokenKey key = new TokenKey(credentialSource(), scope, tenantId == null ? null : tenantId.trim());
 
-    TokenLease newLease = (tokenCache != null ? tokenCache : TokenRegistry.shared())
+    TokenLease newLease = (tokenRegistry != null ? tokenRegistry : TokenRegistry.shared())
         .register(key, settings, new ListenerFanout());
     TokenAuthenticatingDataSource.Login login;
     try {
@@ -444,10 +445,10 @@ public class ManagedIdentityDataSource extends HikariDataSource {
     return false;
   }
 
-  /** Uses a cache other than the process-wide one: for tests and benchmarks. */
-  void setTokenCache(TokenRegistry cache) {
+  /** Uses a token registry other than the process-wide one: for tests and benchmarks. */
+  void setTokenRegistry(TokenRegistry registry) {
     checkNotStarted();
-    this.tokenCache = cache;
+    this.tokenRegistry = registry;
   }
 
   private void checkNotStarted() {

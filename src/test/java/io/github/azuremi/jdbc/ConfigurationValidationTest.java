@@ -210,7 +210,7 @@ class ConfigurationValidationTest {
 
   @Test
   void aStartAfterAFailedOneUsesTheCorrectedSettingsAndLeavesNothingOfTheFirstRunning() throws Exception {
-    io.github.azuremi.jdbc.internal.token.TokenRegistry cache = new io.github.azuremi.jdbc.internal.token.TokenRegistry(
+    io.github.azuremi.jdbc.internal.token.TokenRegistry registry = new io.github.azuremi.jdbc.internal.token.TokenRegistry(
         io.github.azuremi.jdbc.internal.token.TimeSource.system(), (task, delay) -> new java.util.concurrent.CompletableFuture<>(),
         Runnable::run, () -> 0.0);
     int closedPort;
@@ -218,13 +218,13 @@ class ConfigurationValidationTest {
       closedPort = s.getLocalPort();
     }
     try (ManagedIdentityDataSource ds = new ManagedIdentityDataSource()) {
-      ds.setTokenCache(cache);
+      ds.setTokenRegistry(registry);
       ds.setPoolName("retry-db");
       url(ds, "jdbc:postgresql://127.0.0.1:" + closedPort + "/app");
       ds.setTokenCredential(STATIC);
       ds.setTokenScope("https://ossrdbms-aad.database.usgovcloudapi.net/.default");
       assertThatThrownBy(ds::getConnection).hasStackTraceContaining("Connection refused");
-      assertThat(cache.keyCount()).as("the failed start keeps no token registered").isZero();
+      assertThat(registry.keyCount()).as("the failed start keeps no token registered").isZero();
       assertThat(ds.getTokenDescription()).isNull();
 
       ds.setTokenScope(null); // corrected: derived from the URL again
@@ -232,9 +232,9 @@ class ConfigurationValidationTest {
       assertThatThrownBy(ds::getConnection).hasStackTraceContaining("Connection refused");
       ds.validate(); // wires without connecting, as Hikari's start would
       assertThat(ds.getEffectiveTokenScope()).isEqualTo("https://ossrdbms-aad.database.windows.net/.default");
-      assertThat(cache.keyCount()).isEqualTo(1);
+      assertThat(registry.keyCount()).isEqualTo(1);
     }
-    assertThat(cache.keyCount()).as("close releases the token").isZero();
+    assertThat(registry.keyCount()).as("close releases the token").isZero();
   }
 
   @Test

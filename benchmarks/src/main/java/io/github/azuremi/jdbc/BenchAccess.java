@@ -4,13 +4,13 @@ import io.github.azuremi.jdbc.internal.token.TokenRegistry;
 
 /**
  * The one package-private hook the benchmarks need: give a pool its own {@link TokenRegistry}, so that each
- * benchmark (and each stampede invocation) starts from a cache of its own instead of the process-wide one.
+ * benchmark (and each stampede invocation) starts from a registry of its own instead of the process-wide one.
  */
 public final class BenchAccess {
 
   private BenchAccess() {}
 
-  public static void setTokenCache(ManagedIdentityDataSource dataSource, TokenRegistry cache) {
-    dataSource.setTokenCache(cache);
+  public static void setTokenRegistry(ManagedIdentityDataSource dataSource, TokenRegistry registry) {
+    dataSource.setTokenRegistry(registry);
   }
 }

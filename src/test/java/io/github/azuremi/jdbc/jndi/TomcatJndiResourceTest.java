@@ -86,6 +86,7 @@ class TomcatJndiResourceTest {
     private static final long serialVersionUID = 1L;
 
     @Override
+    @SuppressWarnings("BanJNDI") // the lookup is what this test is about, of a name the test itself bound
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
       try {
         DataSource ds = (DataSource) new InitialContext().lookup("java:comp/env/jdbc/app");

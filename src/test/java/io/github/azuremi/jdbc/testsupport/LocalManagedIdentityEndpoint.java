@@ -4,6 +4,7 @@ import static io.github.azuremi.jdbc.testsupport.AppServiceProtocol.describe;
 import static io.github.azuremi.jdbc.testsupport.AppServiceProtocol.send;
 import static io.github.azuremi.jdbc.testsupport.AppServiceProtocol.sendError;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.github.azuremi.jdbc.testsupport.AppServiceProtocol.Parsed;
@@ -90,8 +91,8 @@ public final class LocalManagedIdentityEndpoint implements AutoCloseable {
     private volatile Duration tokenLifetime = DEFAULT_TOKEN_LIFETIME;
     private volatile Duration latency = Duration.ZERO;
     private volatile Fault fault = Fault.NONE;
-    private Fault failNextFault = Fault.NONE; // guarded by this
-    private int failNextRemaining;            // guarded by this
+    @GuardedBy("this") private Fault failNextFault = Fault.NONE;
+    @GuardedBy("this") private int failNextRemaining;
     // Counted down (and replaced) by reset() and stop(): that is what ends HANG requests.
     private volatile CountDownLatch hangRelease = new CountDownLatch(1);
     private final AtomicInteger requestCount = new AtomicInteger();

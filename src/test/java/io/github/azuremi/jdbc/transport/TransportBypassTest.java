@@ -176,7 +176,7 @@ class TransportBypassTest {
       ds.setAllowTokenWithoutTls(true);
       ds.setTokenCredential(request -> Mono.just(new AccessToken(token, OffsetDateTime.now().plusHours(1))));
       ds.setConnectionTimeout(5_000);
-      catchThrowable(() -> ds.getConnection().close());
+      Throwable unused = catchThrowable(() -> ds.getConnection().close()); // only what reached the fake counts
     }
   }
 

@@ -68,7 +68,7 @@ public class AcquireBreakdownBenchmark {
   @Setup(Level.Trial)
   public void setUp() {
     key = new TokenKey(CredentialSource.of(Caches.staticCredential()), Endpoints.OSSRDBMS_SCOPE, null);
-    lease = Caches.newTokenCache().register(key, TokenSettings.DEFAULTS, null);
+    lease = Caches.newRegistry().register(key, TokenSettings.DEFAULTS, null);
     CachedToken token = lease.acquire(Duration.ofSeconds(5));
 
     asyncCache = Caffeine.newBuilder()

@@ -62,7 +62,7 @@ public class BorrowBenchmark {
     managedIdentity.setAllowTokenWithoutTls(true);
     managedIdentity.setUsername("bench");
     managedIdentity.setTokenCredential(Caches.staticCredential());
-    BenchAccess.setTokenCache(managedIdentity, Caches.newTokenCache());
+    BenchAccess.setTokenRegistry(managedIdentity, Caches.newRegistry());
     configure(managedIdentity);
 
     plainHikari = new HikariDataSource();

@@ -84,7 +84,7 @@ public class LoginFixture {
         // counted by the fetch check in tearDown
       }
     });
-    BenchAccess.setTokenCache(managedIdentity, Caches.newTokenCache());
+    BenchAccess.setTokenRegistry(managedIdentity, Caches.newRegistry());
     managedIdentity.validate(); // wires the login data source without starting the pool
     cachedTokenLogin = managedIdentity.getDataSource();
     TokenSupplyBenchmark.require(cachedToken(), "no connection with the cached token");

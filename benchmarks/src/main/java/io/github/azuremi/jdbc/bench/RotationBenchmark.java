@@ -111,7 +111,7 @@ public class RotationBenchmark {
       ds.setTokenFetchTimeout(60_000);
       // a stub driver, not pgjdbc: the library cannot read its URL as pgjdbc would, so it needs the explicit opt-in
       ds.setAllowTokenWithoutTls(true);
-      BenchAccess.setTokenCache(ds, Caches.newTokenCache());
+      BenchAccess.setTokenRegistry(ds, Caches.newRegistry());
       pool = ds;
     }
     pool.setPoolName("rotation-" + tokens);

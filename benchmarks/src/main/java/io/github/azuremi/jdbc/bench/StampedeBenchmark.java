@@ -152,7 +152,7 @@ public class StampedeBenchmark {
     ds.setUsername("bench");
     ds.setCredential("managed-identity");
     ds.setManagedIdentityClientId(clientId);
-    BenchAccess.setTokenCache(ds, Caches.newTokenCache());
+    BenchAccess.setTokenRegistry(ds, Caches.newRegistry());
     return ds;
   }
 

@@ -72,8 +72,8 @@ public class TokenSupplyBenchmark {
     credential = Caches.managedIdentityCredential();
     request = Caches.request(Endpoints.OSSRDBMS_SCOPE);
 
-    TokenRegistry cache = Caches.newTokenCache();
-    lease = cache.register(new TokenKey(CredentialSource.of(credential), Endpoints.OSSRDBMS_SCOPE, null),
+    TokenRegistry registry = Caches.newRegistry();
+    lease = registry.register(new TokenKey(CredentialSource.of(credential), Endpoints.OSSRDBMS_SCOPE, null),
         TokenSettings.DEFAULTS, null);
     CachedToken first = lease.acquire(TIMEOUT); // the one request of our cache
     AccessToken direct = credential.getTokenSync(request); // same credential: MSAL's cache answers

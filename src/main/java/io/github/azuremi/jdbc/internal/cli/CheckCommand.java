@@ -68,20 +68,20 @@ public final class CheckCommand {
       out.println(usageError.isEmpty() ? USAGE_TEXT : "check: " + usageError + "\n\n" + USAGE_TEXT);
       return usageError.isEmpty() ? OK : USAGE;
     }
-    Dialect kind = Dialect.forJdbcUrl(url);
+    Dialect dialect = Dialect.forJdbcUrl(url);
     String host;
     try {
-      if (kind == null) {
+      if (dialect == null) {
         throw new IllegalArgumentException("not a jdbc:postgresql:, jdbc:mysql: or jdbc:sqlserver: URL");
       }
       // read as the driver reads it; whether the transport is acceptable is the login's verdict (step 4)
-      host = kind.target(url, new java.util.Properties(), true).firstHost();
+      host = dialect.target(url, new java.util.Properties(), true).firstHost();
     } catch (IllegalArgumentException e) {
       out.println("check: --url cannot be used: " + e.getMessage());
       return USAGE;
     }
-    String effectiveScope = scope != null ? scope : kind.defaultScope(host);
-    out.println("Checking " + kind.displayName() + " at " + host);
+    String effectiveScope = scope != null ? scope : dialect.defaultScope(host);
+    out.println("Checking " + dialect.displayName() + " at " + host);
     line("scope", effectiveScope + (scope == null ? "  (derived from the URL)" : "  (--scope)"));
 
     // 1. Token
@@ -108,12 +108,12 @@ public final class CheckCommand {
     // 2. Claims
     out.println();
     out.println("2. Claims (the token itself is not shown)");
-    String expectedAudience = kind.defaultAudience(host);
+    String expectedAudience = dialect.defaultAudience(host);
     String audience = claims.audience();
     boolean audienceOk = audience == null || audienceMatches(audience, expectedAudience) || isGuid(audience);
     line("audience", orDash(audience) + (audience == null ? ""
-        : audienceMatches(audience, expectedAudience) ? "  OK, the audience of " + kind.displayName()
-        : isGuid(audience) ? "  (an application id: not checked)" : "  WRONG: " + kind.displayName() + " expects " + expectedAudience));
+        : audienceMatches(audience, expectedAudience) ? "  OK, the audience of " + dialect.displayName()
+        : isGuid(audience) ? "  (an application id: not checked)" : "  WRONG: " + dialect.displayName() + " expects " + expectedAudience));
     line("tenant", orDash(claims.tenant()));
     line("object id", orDash(claims.objectId()));
     line("app id", orDash(claims.appId()));
@@ -123,15 +123,15 @@ public final class CheckCommand {
     Instant expires = token.getExpiresAt().toInstant();
     line("expires", expires.truncatedTo(ChronoUnit.SECONDS) + "  (in " + humanDuration(Duration.between(Instant.now(), expires)) + ")");
     if (!audienceOk) {
-      return fail("claims", Diagnosis.ofWrongAudience(audience, expectedAudience, kind));
+      return fail("claims", Diagnosis.ofWrongAudience(audience, expectedAudience, dialect));
     }
 
     // 3. Database user
     out.println();
     out.println("3. Database user");
-    UsernameRule inferred = UsernameRule.infer(claims, kind);
+    UsernameRule inferred = UsernameRule.infer(claims, dialect);
     String user;
-    if (!kind.loginWithUsername()) {
+    if (!dialect.loginWithUsername()) {
       user = null;
       line("username", "none  (rule: " + inferred.rule() + ")");
       if (username != null) {
@@ -159,17 +159,17 @@ public final class CheckCommand {
     try (ManagedIdentityDataSource ds = dataSource(tokenCredential, user)) {
       ds.validate(); // the pool's own start-up checks (TLS, conflicting settings), before any connection
       try (Connection c = ds.getConnection(); Statement s = c.createStatement();
-           ResultSet rs = s.executeQuery(kind.currentUserSql())) {
+           ResultSet rs = s.executeQuery(dialect.currentUserSql())) {
         rs.next();
         String current = rs.getString(1);
-        line("result", "OK in " + millisSince(started) + " ms: " + kind.currentUserSql() + " returned \"" + current + "\"");
+        line("result", "OK in " + millisSince(started) + " ms: " + dialect.currentUserSql() + " returned \"" + current + "\"");
       }
     } catch (Exception e) {
       line("result", "FAILED after " + millisSince(started) + " ms");
-      return fail("login", Diagnosis.ofLoginFailure(e, kind, host, user));
+      return fail("login", Diagnosis.ofLoginFailure(e, dialect, host, user));
     }
     out.println();
-    out.println("RESULT: OK - " + source.description() + " logs in to " + kind.displayName()
+    out.println("RESULT: OK - " + source.description() + " logs in to " + dialect.displayName()
         + (user == null ? "" : " as " + user));
     return OK;
   }

@@ -40,20 +40,20 @@ record Diagnosis(String problem, String explanation, String fix) {
   }
 
   /** A token whose audience is not the database's. */
-  static Diagnosis ofWrongAudience(String audience, String expected, Dialect kind) {
+  static Diagnosis ofWrongAudience(String audience, String expected, Dialect dialect) {
     return new Diagnosis("wrong audience / scope",
-        "The token is for " + audience + ", but " + kind.displayName() + " on Azure accepts only tokens for "
+        "The token is for " + audience + ", but " + dialect.displayName() + " on Azure accepts only tokens for "
             + expected + ": the server would refuse it (as a wrong password).",
         "Leave tokenScope unset (the library derives " + expected + "/.default from the URL), or set it to "
             + expected + "/.default.");
   }
 
   /** A refused configuration or a failed login. */
-  static Diagnosis ofLoginFailure(Throwable failure, Dialect kind, String host, String username) {
+  static Diagnosis ofLoginFailure(Throwable failure, Dialect dialect, String host, String username) {
     String text = chainText(failure);
     if (failure instanceof IllegalArgumentException) {
       if (containsAny(text, "run without tls", "without verifying", "accept any certificate")) {
-        return tlsRequired(kind, text);
+        return tlsRequired(dialect, text);
       }
       if (containsAny(text, "scope")) {
         return new Diagnosis("wrong audience / scope", shortText(failure),
@@ -82,23 +82,23 @@ record Diagnosis(String problem, String explanation, String fix) {
     }
     if (containsAny(text, "ssl off", "no encryption", "insecure transport", "ssl connection is required",
         "requires ssl", "require_secure_transport", "does not support ssl", "ssl is not enabled", "encryption")) {
-      return tlsRequired(kind, text);
+      return tlsRequired(dialect, text);
     }
-    if (failure instanceof java.sql.SQLInvalidAuthorizationSpecException || isAuthFailure(failure, kind)
+    if (failure instanceof java.sql.SQLInvalidAuthorizationSpecException || isAuthFailure(failure, dialect)
         || containsAny(text, "login failed for token-identified principal", "password authentication failed",
         "access denied for user")) {
       String who = username == null ? "the identity" : "\"" + username + "\"";
       return new Diagnosis("the identity has no database role",
-          kind.displayName() + " refused the token for " + who + ": there is no database user mapped to this "
-              + "identity, or the username is not its name (" + kind.displayName() + " says: "
+          dialect.displayName() + " refused the token for " + who + ": there is no database user mapped to this "
+              + "identity, or the username is not its name (" + dialect.displayName() + " says: "
               + shortText(deepestSql(failure)) + ")",
-          kind.roleFix());
+          dialect.roleFix());
     }
     return new Diagnosis("login failed", shortText(failure), "See the message above.");
   }
 
-  private static Diagnosis tlsRequired(Dialect kind, String text) {
-    String secure = kind.secureTransportSetting();
+  private static Diagnosis tlsRequired(Dialect dialect, String text) {
+    String secure = dialect.secureTransportSetting();
     boolean serverLacksTls = containsAny(text, "does not support ssl", "ssl is not enabled");
     return new Diagnosis("TLS required",
         serverLacksTls
@@ -111,9 +111,9 @@ record Diagnosis(String problem, String explanation, String fix) {
                 + "is encrypted).");
   }
 
-  private static boolean isAuthFailure(Throwable failure, Dialect kind) {
+  private static boolean isAuthFailure(Throwable failure, Dialect dialect) {
     for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
-      if (t instanceof SQLException sql && kind.isAuthFailure(sql.getSQLState(), sql.getErrorCode())) {
+      if (t instanceof SQLException sql && dialect.isAuthFailure(sql.getSQLState(), sql.getErrorCode())) {
         return true;
       }
     }

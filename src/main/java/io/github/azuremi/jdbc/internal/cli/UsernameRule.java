@@ -13,10 +13,10 @@ import io.github.azuremi.jdbc.internal.db.Dialect;
  */
 record UsernameRule(String username, String rule) {
 
-  static UsernameRule infer(TokenClaims claims, Dialect kind) {
+  static UsernameRule infer(TokenClaims claims, Dialect dialect) {
     String upn = claims.userPrincipalName();
     String identityName = lastSegment(claims.managedIdentityResourceId());
-    if (!kind.loginWithUsername()) {
+    if (!dialect.loginWithUsername()) {
       String name = upn != null ? upn : identityName != null ? identityName : "<the identity's name>";
       return new UsernameRule(null, "Azure SQL identifies the login by the token, so no username is sent; the "
           + "contained database user must be CREATE USER [" + name + "] FROM EXTERNAL PROVIDER");

@@ -36,9 +36,9 @@ public sealed interface Dialect permits PostgresDialect, MySqlDialect, SqlServer
       return null;
     }
     String lower = jdbcUrl.trim().toLowerCase(Locale.ROOT);
-    for (Dialect d : ALL) {
-      if (lower.startsWith(d.urlPrefix())) {
-        return d;
+    for (Dialect dialect : ALL) {
+      if (lower.startsWith(dialect.urlPrefix())) {
+        return dialect;
       }
     }
     return null;

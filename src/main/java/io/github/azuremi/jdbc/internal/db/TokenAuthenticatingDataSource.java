@@ -39,15 +39,15 @@ public final class TokenAuthenticatingDataSource implements DataSource {
   }
 
   private final String poolName;
-  private final Dialect kind;
+  private final Dialect dialect;
   private final String username;
   private final TokenLease lease;
   private final Login login;
   private volatile int loginTimeoutSeconds = 30;
 
-  public TokenAuthenticatingDataSource(String poolName, Dialect kind, String username, TokenLease lease, Login login) {
+  public TokenAuthenticatingDataSource(String poolName, Dialect dialect, String username, TokenLease lease, Login login) {
     this.poolName = poolName;
-    this.kind = Objects.requireNonNull(kind);
+    this.dialect = Objects.requireNonNull(dialect);
     this.username = username;
     this.lease = Objects.requireNonNull(lease);
     this.login = Objects.requireNonNull(login);
@@ -84,7 +84,7 @@ public final class TokenAuthenticatingDataSource implements DataSource {
       // refresh point): the same login would fail the same way.
       throw explainRefusal(refused, null, true);
     }
-    LOG.debug("{} - {} refused the cached token ({}); retrying once with {} token", poolName, kind.displayName(),
+    LOG.debug("{} - {} refused the cached token ({}); retrying once with {} token", poolName, dialect.displayName(),
         refused.getSQLState(), fresh.sameTokenAs(refusedToken) ? "the same" : "a fresh");
     try {
       return login.connect(username, fresh, timeout);
@@ -113,10 +113,10 @@ public final class TokenAuthenticatingDataSource implements DataSource {
         : first != null ? "A fresh token did not help"
         : "A replacement token was requested moments ago and did not help";
     SQLInvalidAuthorizationSpecException explained = new SQLInvalidAuthorizationSpecException(poolName + " - "
-        + kind.displayName() + " refused a current access token of " + lease.key().credential() + " for " + who
+        + dialect.displayName() + " refused a current access token of " + lease.key().credential() + " for " + who
         + " (SQLState " + refusal.getSQLState() + ", error " + refusal.getErrorCode() + ": "
         + refusal.getMessage() + "). " + retried + "; the identity is probably not mapped to "
-        + "this database user: " + kind.roleHint(), refusal.getSQLState(), refusal.getErrorCode(), refusal);
+        + "this database user: " + dialect.roleHint(), refusal.getSQLState(), refusal.getErrorCode(), refusal);
     if (first != null) {
       explained.addSuppressed(first);
     }
@@ -125,7 +125,7 @@ public final class TokenAuthenticatingDataSource implements DataSource {
 
   private boolean isAuthFailure(SQLException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof SQLException sql && kind.isAuthFailure(sql.getSQLState(), sql.getErrorCode())) {
+      if (t instanceof SQLException sql && dialect.isAuthFailure(sql.getSQLState(), sql.getErrorCode())) {
         return true;
       }
       if (t.getCause() == t) {
@@ -181,6 +181,6 @@ public final class TokenAuthenticatingDataSource implements DataSource {
 
   @Override
   public String toString() {
-    return "TokenAuthenticatingDataSource{" + poolName + ", " + kind.displayName() + ", user " + username + '}';
+    return "TokenAuthenticatingDataSource{" + poolName + ", " + dialect.displayName() + ", user " + username + '}';
   }
 }

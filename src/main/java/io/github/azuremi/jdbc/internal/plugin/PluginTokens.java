@@ -1,5 +1,6 @@
 package io.github.azuremi.jdbc.internal.plugin;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.github.azuremi.jdbc.TokenUnavailableException;
 import io.github.azuremi.jdbc.internal.compat.ThreadHygiene;
 import io.github.azuremi.jdbc.internal.credential.CredentialFactory;
@@ -58,8 +59,8 @@ public final class PluginTokens {
   private final ConcurrentMap<Key, Entry> entries = new ConcurrentHashMap<>();
   /** The key of settings + scope, built once (a credential description and a key per login cost microseconds). */
   private final KeyMemo keys = new KeyMemo();
-  /** The idle sweep queued on the timer, or null; guarded by this (touched only on register, sweep and release). */
-  private Future<?> sweep;
+  /** The idle sweep queued on the timer, or null (touched only on register, sweep and release). */
+  @GuardedBy("this") private Future<?> sweep;
 
   /**
    * @param registry where tokens live

@@ -1,5 +1,7 @@
 package io.github.azuremi.jdbc.internal.token;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+
 import java.util.concurrent.Executor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -35,7 +37,7 @@ public interface FetchExecutor extends Executor {
   final class DaemonFetchExecutor implements FetchExecutor {
     static final DaemonFetchExecutor INSTANCE = new DaemonFetchExecutor();
     private final AtomicInteger threads = new AtomicInteger();
-    private ThreadPoolExecutor executor; // guarded by this
+    @GuardedBy("this") private ThreadPoolExecutor executor;
 
     private DaemonFetchExecutor() {}
 

@@ -1,5 +1,7 @@
 package io.github.azuremi.jdbc.internal.token;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
+
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +32,7 @@ public interface RefreshTimer {
   final class DaemonTimer implements RefreshTimer {
     static final DaemonTimer INSTANCE = new DaemonTimer();
     private final AtomicInteger threads = new AtomicInteger();
-    private ScheduledThreadPoolExecutor executor; // guarded by this
+    @GuardedBy("this") private ScheduledThreadPoolExecutor executor;
 
     private DaemonTimer() {}
 

@@ -2,11 +2,11 @@ package io.github.azuremi.jdbc.internal.token;
 
 import com.azure.core.credential.AccessToken;
 import com.azure.core.credential.TokenRequestContext;
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.github.azuremi.jdbc.TokenFetchFailure;
 import io.github.azuremi.jdbc.TokenInfo;
 import io.github.azuremi.jdbc.TokenListener;
 import io.github.azuremi.jdbc.TokenUnavailableException;
-import io.github.azuremi.jdbc.internal.GuardedBy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,14 +55,14 @@ import java.util.concurrent.atomic.AtomicReference;
  * only before the token's refresh point, which lies before the store's expiry on the same ticker.
  *
  * <h2>Lock discipline</h2>
- * One lock, {@link #lock}, guards the fields marked {@code @GuardedBy("lock")}. It is held only for
- * reading and writing those fields: never while calling the credential, the store (Caffeine), the timer,
- * the executor, a listener or completing a future, and no code that Caffeine calls takes it (the store
- * has no loader, and its expiry reads only the immutable token). So no lock of this class can be part of
- * a cycle with Caffeine's or anyone else's. The request in flight is published under the lock and then
- * started outside it; its completion is claimed once under the lock (by the credential's answer or by the
- * fetch timeout, whichever comes first), published outside it, and only then cleared under the lock, so a
- * later request can never publish before an earlier one.
+ * One lock, {@link #lock}, guards the fields marked {@code @GuardedBy("lock")}, which Error Prone checks at
+ * compile time. It is held only for reading and writing those fields: never while calling the credential,
+ * the store (Caffeine), the timer, the executor, a listener or completing a future, and no code that
+ * Caffeine calls takes it (the store has no loader, and its expiry reads only the immutable token). So no
+ * lock of this class can be part of a cycle with Caffeine's or anyone else's. The request in flight is
+ * published under the lock and then started outside it; its completion is claimed once under the lock (by
+ * the credential's answer or by the fetch timeout, whichever comes first), published outside it, and only
+ * then cleared under the lock, so a later request can never publish before an earlier one.
  */
 final class SharedToken {
 
@@ -540,6 +540,7 @@ final class SharedToken {
     return lastFailure != null && now - nextAttemptNanos < 0;
   }
 
+  @GuardedBy("lock")
   private void checkOpen() {
     if (closed) {
       throw closedException();
@@ -653,7 +654,11 @@ final class SharedToken {
     final CompletableFuture<CachedToken> result = new CompletableFuture<>();
     /** Written once, before the request can complete; read by the thread that completes it. */
     volatile Future<?> timeoutTask;
-    /** Whether its outcome was decided (by the answer, the timeout or close); guarded by the owner's lock. */
+    /**
+     * Whether its outcome was decided (by the answer, the timeout or close); guarded by the owner's lock. Not
+     * annotated: Error Prone's GuardedBy cannot name the lock of the SharedToken a request belongs to (as an
+     * inner class's {@code SharedToken.this.lock}, it cannot prove that {@code request}'s owner is {@code this}).
+     */
     boolean claimed;
 
     Request(long startNanos, Instant startedAt, CachedToken previous) {

@@ -43,9 +43,9 @@ class TokenAuthenticatingDataSourceTest {
     lease.close();
   }
 
-  private TokenAuthenticatingDataSource dataSource(Dialect kind, java.util.function.Predicate<String> accepts,
+  private TokenAuthenticatingDataSource dataSource(Dialect dialect, java.util.function.Predicate<String> accepts,
                                                    String refusalState, int refusalCode) {
-    return new TokenAuthenticatingDataSource("pool", kind, "app", lease, (user, token, timeout) -> {
+    return new TokenAuthenticatingDataSource("pool", dialect, "app", lease, (user, token, timeout) -> {
       loginsWith.add(token.accessToken());
       if (!accepts.test(token.accessToken())) {
         throw new SQLException("password authentication failed for user \"app\"", refusalState, refusalCode);

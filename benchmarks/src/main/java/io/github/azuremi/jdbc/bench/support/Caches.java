@@ -17,7 +17,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Token caches and credentials as the library builds them, but private to one benchmark. */
+/** Token registries and credentials as the library builds them, but private to one benchmark. */
 public final class Caches {
 
   private static final AtomicInteger THREADS = new AtomicInteger();
@@ -31,8 +31,8 @@ public final class Caches {
 
   private Caches() {}
 
-  /** A token cache with the production clocks, timer and jitter, and nothing in it. */
-  public static TokenRegistry newTokenCache() {
+  /** A token registry with the production clocks, timer and jitter, and nothing in it. */
+  public static TokenRegistry newRegistry() {
     return new TokenRegistry(TimeSource.system(), RefreshTimer.daemon(), FETCH_EXECUTOR::execute,
         () -> ThreadLocalRandom.current().nextDouble());
   }
