@@ -184,6 +184,11 @@ public final class Settings {
     return s;
   }
 
+  /** The setting whose {@code check} option is {@code flag}, or null. */
+  public static Setting<?> withFlag(String flag) {
+    return ALL.stream().filter(s -> flag.equals(s.cliFlag())).findFirst().orElse(null);
+  }
+
   /** The settings a surface accepts. */
   public static List<Setting<?>> on(Surface surface) {
     return ALL.stream().filter(s -> s.acceptedOn(surface)).collect(Collectors.toList());
