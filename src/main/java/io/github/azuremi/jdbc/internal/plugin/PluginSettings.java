@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.UnaryOperator;
 
 /**
  * What a driver plugin was told: this library's settings and azure-identity-extensions' {@code azure.*} names (the
@@ -50,6 +51,14 @@ public final class PluginSettings {
    * @throws IllegalArgumentException naming every setting that is wrong and how to fix it
    */
   public static PluginSettings read(Properties properties, String where) {
+    return read(properties, where, UnaryOperator.identity());
+  }
+
+  /**
+   * As {@link #read(Properties, String)}, naming each setting in messages as {@code spelling} spells it (the SQL
+   * Server callback's {@code -Dazuremi.tenantId}).
+   */
+  public static PluginSettings read(Properties properties, String where, UnaryOperator<String> spelling) {
     // every login of a pool brings the same properties: the result is remembered (settings that fail are not).
     // The key is flattened: pgjdbc's properties carry the caller's as defaults, which Properties.equals ignores.
     // The key holds every name but only the values the result depends on: no other property's value (a key-store
@@ -64,7 +73,7 @@ public final class PluginSettings {
     if (known != null) {
       return known;
     }
-    PluginSettings settings = parse(properties, where);
+    PluginSettings settings = parse(properties, where, spelling);
     if (READ.size() >= READ_MAX) {
       READ.clear(); // a bound, not an eviction policy: so many distinct configurations are not expected
     }
@@ -72,8 +81,8 @@ public final class PluginSettings {
     return settings;
   }
 
-  private static PluginSettings parse(Properties properties, String where) {
-    SettingSource source = new SettingSource(Surface.PLUGIN);
+  private static PluginSettings parse(Properties properties, String where, UnaryOperator<String> spelling) {
+    SettingSource source = new SettingSource(Surface.PLUGIN, spelling);
     List<String> problems = new ArrayList<>();
     for (String name : properties.stringPropertyNames()) {
       String value = properties.getProperty(name);
