@@ -10,12 +10,9 @@ import java.util.function.UnaryOperator;
  * The timing settings of one identity's token, with their defaults: the only place where those defaults
  * live. Immutable; equal settings share a token without a warning.
  *
- * <p>Why these defaults (README has the long form): refresh at half the lifetime, as the Cloud SQL
- * connector and MSAL do, so that half the lifetime is left to ride out an outage of the identity endpoint;
- * 10 % jitter, so that a fleet started together does not refresh in lockstep; hand a token out until 30 s
- * before it expires, so that a login that starts with it finishes in time; wait at most 20 s for the
- * endpoint (IMDS answers in well under a second, but is slow on a cold host); back off from 1 s to 30 s
- * between failures, as azure-core's token cache spaces its failed refreshes about 30 s apart.
+ * <p>Why these defaults: each one's reason is declared with the setting in the catalogue
+ * ({@code io.github.azuremi.jdbc.internal.config.Settings}), which README and Spring's metadata follow; README has
+ * the long form.
  *
  * @param refreshRatio    share of the lifetime after which the token is refreshed, in (0, 1)
  * @param refreshJitter   share of the remaining time by which refreshes are spread, in [0, 0.5]
