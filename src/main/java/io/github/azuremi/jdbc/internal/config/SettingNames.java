@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Collectors;
 
 /**
  * The names a driver plugin recognises among everything a driver hands it, and what is wrong with a name that is
@@ -85,10 +84,5 @@ public final class SettingNames {
   /** The azure.* names the plugins accept, in the catalogue's order (README lists them). */
   public static List<String> azureNames() {
     return List.copyOf(AZURE_KNOWN);
-  }
-
-  /** This library's own names the plugins accept, sorted. */
-  public static List<String> ownNames() {
-    return OWN.stream().collect(Collectors.toUnmodifiableList());
   }
 }

@@ -42,10 +42,6 @@ public final class SettingSource {
     return source;
   }
 
-  public Surface surface() {
-    return surface;
-  }
-
   /**
    * Records {@code value} (a text, or a value of the setting's type) under {@code name}, a name or alias of a
    * setting this surface accepts; null values are left out.
@@ -107,11 +103,6 @@ public final class SettingSource {
       return null;
     }
     return result;
-  }
-
-  /** Whether {@code setting} was given under any of its names (blank included). */
-  boolean has(Setting<?> setting) {
-    return names(setting).stream().anyMatch(given::containsKey);
   }
 
   private List<String> names(Setting<?> setting) {

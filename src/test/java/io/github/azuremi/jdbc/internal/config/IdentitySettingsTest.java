@@ -68,4 +68,39 @@ class IdentitySettingsTest {
         .put("azure.clientId", "not read here"));
     assertThat(ignored.clientId()).isNull();
   }
+
+  @Test
+  void equalSettingsAreEqual_andTheirTextNamesOnlyWhatIsSet() {
+    IdentitySettings a = IdentitySettings.checkOrThrow(new SettingSource(Surface.PLUGIN).put("azure.clientId", ID)
+        .put("tenantId", "contoso.com").put("tokenScope", "https://ossrdbms-aad.database.windows.net/.default")
+        .put("azure.authorityHost", "https://login.microsoftonline.us/").put("allowTokenWithoutTls", "true"));
+    IdentitySettings b = IdentitySettings.checkOrThrow(new SettingSource(Surface.PLUGIN).put("managedIdentityClientId",
+        ID.toUpperCase()).put("azure.clientId", ID).put("tenantId", "contoso.com")
+        .put("azure.scopes", "https://ossrdbms-aad.database.windows.net/.default")
+        .put("azure.authorityHost", "https://login.microsoftonline.us").put("allowTokenWithoutTls", "true"));
+    assertThat(a.clientId()).isEqualTo(ID);
+    assertThat(b.clientId()).as("the first name given wins; the other agrees").isEqualTo(ID.toUpperCase());
+    assertThat(a.cloud()).isEqualTo("usgovcloudapi.net");
+    assertThat(a.hashCode()).isNotZero().isEqualTo(a.hashCode()).isNotEqualTo(IdentitySettings.DEFAULTS.hashCode());
+    assertThat(a.toString()).contains("clientId=" + ID, "tenantId=contoso.com", "scope=https://ossrdbms-aad",
+        "cloud=usgovcloudapi.net", "allowTokenWithoutTls");
+    assertThat(IdentitySettings.DEFAULTS.toString()).isEqualTo("credential=default, " + TokenSettings.DEFAULTS)
+        .doesNotContain("clientId").doesNotContain("allowTokenWithoutTls");
+  }
+
+  @Test
+  void twoNamesThatDisagreeAreOneProblemNamingBoth() {
+    List<String> problems = new ArrayList<>();
+    assertThat(IdentitySettings.check(new SettingSource(Surface.PLUGIN).put("tenantId", "contoso.com")
+        .put("azure.tenantId", "fabrikam.com"), problems)).isNull();
+    assertThat(problems).containsExactly("tenantId=\"contoso.com\" and azure.tenantId=\"fabrikam.com\" differ; keep "
+        + "one of them");
+  }
+
+  @Test
+  void theCheckCommandsOptionsAreTheCataloguesFlags() {
+    assertThat(Settings.withFlag("--client-id")).isSameAs(Settings.CLIENT_ID);
+    assertThat(Settings.withFlag("--credential")).isSameAs(Settings.CREDENTIAL_TYPE);
+    assertThat(Settings.withFlag("--url")).isNull();
+  }
 }
