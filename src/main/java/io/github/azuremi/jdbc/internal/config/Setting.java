@@ -158,11 +158,6 @@ public final class Setting<T> {
     return blankIsUnset;
   }
 
-  /** The data source keeps the text as set and checks it at start (its setter takes a String). */
-  public boolean keptAsText() {
-    return keptAsText;
-  }
-
   /** Parses {@code text} given under {@code writtenAs} (this name or an alias), naming it {@code spelt}. */
   T parse(String writtenAs, String spelt, String text) {
     for (Alias<T> alias : aliases) {

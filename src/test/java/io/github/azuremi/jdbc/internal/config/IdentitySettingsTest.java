@@ -103,4 +103,14 @@ class IdentitySettingsTest {
     assertThat(Settings.withFlag("--credential")).isSameAs(Settings.CREDENTIAL_TYPE);
     assertThat(Settings.withFlag("--url")).isNull();
   }
+
+  @Test
+  void aBlankTimingIsUnset_butABlankIdentityIsAMistake() {
+    assertThat(IdentitySettings.checkOrThrow(new SettingSource(Surface.PLUGIN).put("tokenFetchTimeout", " ")
+        .put("credential", ""))).isEqualTo(IdentitySettings.DEFAULTS);
+    List<String> problems = new ArrayList<>();
+    assertThat(IdentitySettings.check(new SettingSource(Surface.PLUGIN).put("managedIdentityClientId", " "), problems))
+        .isNull();
+    assertThat(problems).singleElement().asString().startsWith("managedIdentityClientId is set but empty");
+  }
 }
