@@ -1,8 +1,6 @@
 package io.github.azuremi.jdbc;
 
-import java.util.Arrays;
 import java.util.Locale;
-import java.util.stream.Collectors;
 
 /** The values of the {@code credential} setting: which azure-identity credential fetches tokens. */
 public enum CredentialType {
@@ -41,9 +39,5 @@ public enum CredentialType {
       }
     }
     return null;
-  }
-
-  static String allSettingValues() {
-    return Arrays.stream(values()).map(CredentialType::settingValue).collect(Collectors.joining(", "));
   }
 }

@@ -6,7 +6,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.github.azuremi.jdbc.internal.compat.DriverClasses;
 import io.github.azuremi.jdbc.internal.compat.HikariCompat;
 import io.github.azuremi.jdbc.internal.compat.ThreadHygiene;
-import io.github.azuremi.jdbc.internal.config.SettingValues;
+import io.github.azuremi.jdbc.internal.config.IdentitySettings;
+import io.github.azuremi.jdbc.internal.config.SettingSource;
 import io.github.azuremi.jdbc.internal.credential.CredentialFactory;
 import io.github.azuremi.jdbc.internal.db.Dialect;
 import io.github.azuremi.jdbc.internal.db.Logins;
@@ -69,6 +70,8 @@ public class ManagedIdentityDataSource extends HikariDataSource {
   private long tokenRetryMaxBackoff = TokenSettings.DEFAULTS.retryMaxBackoff().toMillis();
   private boolean allowTokenWithoutTls;
   private String refusedPassword;
+  /** The settings as the last start checked them (validate() sets it before wire() reads it). */
+  private IdentitySettings resolved;
   private final List<TokenListener> tokenListeners = new CopyOnWriteArrayList<>();
   private TokenRegistry tokenRegistry;
   private Object meterRegistry;
@@ -162,34 +165,25 @@ public class ManagedIdentityDataSource extends HikariDataSource {
       throw fatal(pool, "tokenCredential is set, so credential, managedIdentityClientId and tenantId would be "
           + "ignored; remove them (configure the TokenCredential you pass instead)");
     }
-    if (credential != null && CredentialType.fromSetting(credential) == null) {
-      throw fatal(pool, "credential must be one of " + CredentialType.allSettingValues() + ", but was "
-          + SettingValues.shown(credential));
+    List<String> problems = new java.util.ArrayList<>();
+    IdentitySettings checked = IdentitySettings.check(SettingSource.of(this), problems);
+    if (checked == null) {
+      throw fatal(pool, String.join("; ", problems));
     }
-    String identityProblem = managedIdentityClientId == null ? null
-        : SettingValues.clientIdProblem("managedIdentityClientId", managedIdentityClientId);
-    if (identityProblem == null && tenantId != null) {
-      identityProblem = SettingValues.tenantIdProblem("tenantId", tenantId);
-    }
-    if (identityProblem != null) {
-      throw fatal(pool, identityProblem);
-    }
-    if (tokenScope != null) {
-      String problem = dialect.checkScope(tokenScope);
+    if (checked.scope() != null) {
+      String problem = dialect.checkScope(checked.scope());
       if (problem != null) {
         throw fatal(pool, problem + ". Leave tokenScope unset to derive it from jdbcUrl");
       }
     }
+    resolved = checked;
     return target;
   }
 
   /** Out-of-range timings warn and fall back to their defaults (TokenSettings decides which and why). */
   private TokenSettings validateTimings(String pool) {
-    List<String> warnings = new java.util.ArrayList<>();
-    TokenSettings checked = new TokenSettings(tokenRefreshRatio, tokenRefreshJitter, Duration.ofMillis(tokenExpiryMargin),
-        Duration.ofMillis(tokenFetchTimeout), Duration.ofMillis(tokenRetryBackoff), Duration.ofMillis(tokenRetryMaxBackoff))
-        .checked(warnings);
-    warnings.forEach(w -> LOG.warn("{} - {}", pool, w));
+    resolved.warnings().forEach(w -> LOG.warn("{} - {}", pool, w));
+    TokenSettings checked = resolved.timings();
     tokenRefreshRatio = checked.refreshRatio();
     tokenRefreshJitter = checked.refreshJitter();
     tokenExpiryMargin = checked.expiryMargin().toMillis();
@@ -206,8 +200,9 @@ public class ManagedIdentityDataSource extends HikariDataSource {
   private synchronized void wire(String pool, Target target, TokenSettings settings) {
     releaseFailedStart(null);
     Dialect dialect = target.dialect();
-    String scope = tokenScope != null ? tokenScope.trim() : dialect.defaultScope(target.firstHost());
-    TokenKey key = new TokenKey(credentialSource(), scope, tenantId == null ? null : tenantId.trim());
+    IdentitySettings identity = resolved;
+    String scope = identity.scope() != null ? identity.scope() : dialect.defaultScope(target.firstHost());
+    TokenKey key = new TokenKey(credentialSource(identity), scope, identity.tenantId());
 
     TokenLease newLease = (tokenRegistry != null ? tokenRegistry : TokenRegistry.shared())
         .register(key, settings, new ListenerFanout());
@@ -264,14 +259,11 @@ public class ManagedIdentityDataSource extends HikariDataSource {
     return getCredential() + (tenantId == null ? "" : "@" + tenantId.trim());
   }
 
-  private CredentialSource credentialSource() {
+  private CredentialSource credentialSource(IdentitySettings identity) {
     if (tokenCredential != null) {
       return CredentialSource.of(tokenCredential);
     }
-    CredentialType type = credential == null ? CredentialType.DEFAULT : CredentialType.fromSetting(credential);
-    String clientId = managedIdentityClientId == null ? null : managedIdentityClientId.trim();
-    String tenant = tenantId == null ? null : tenantId.trim();
-    return CredentialFactory.source(type, clientId, tenant);
+    return CredentialFactory.source(identity.credential(), identity.clientId(), identity.tenantId());
   }
 
   private static IllegalArgumentException fatal(String pool, String message) {

@@ -1,13 +1,17 @@
 package io.github.azuremi.jdbc;
 
 import com.zaxxer.hikari.util.PropertyElf;
-import io.github.azuremi.jdbc.internal.config.SettingValues;
+import io.github.azuremi.jdbc.internal.config.Setting;
+import io.github.azuremi.jdbc.internal.config.Setting.Surface;
+import io.github.azuremi.jdbc.internal.config.Settings;
 
 import java.util.Properties;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
- * The names of the settings this library adds to HikariCP's, in one place. Each is a bean property of
+ * The names of the settings this library adds to HikariCP's (declared, with their defaults, aliases and bounds, in
+ * the internal settings catalogue). Each is a bean property of
  * {@link ManagedIdentityDataSource} and a key of its {@code Properties} constructor (and, later, an
  * attribute of the JNDI resource). Durations are milliseconds, as in HikariCP; a {@code Properties} value
  * may also be written with a unit, e.g. {@code 30s} or {@code 2m}.
@@ -41,10 +45,9 @@ public final class ManagedIdentityProperties {
    */
   public static final String ALLOW_TOKEN_WITHOUT_TLS = "allowTokenWithoutTls";
 
-  /** All of the above. */
-  public static final Set<String> ALL = Set.of(CREDENTIAL, MANAGED_IDENTITY_CLIENT_ID, TENANT_ID, TOKEN_SCOPE,
-      TOKEN_REFRESH_RATIO, TOKEN_REFRESH_JITTER, TOKEN_EXPIRY_MARGIN, TOKEN_FETCH_TIMEOUT, TOKEN_RETRY_BACKOFF,
-      TOKEN_RETRY_MAX_BACKOFF, ALLOW_TOKEN_WITHOUT_TLS);
+  /** All of the above (the settings that can be given as text; the catalogue lists them). */
+  public static final Set<String> ALL = Settings.on(Surface.DATA_SOURCE).stream().filter(Setting::settableFromText)
+      .map(Setting::name).collect(Collectors.toUnmodifiableSet());
 
   private ManagedIdentityProperties() {}
 
@@ -67,38 +70,15 @@ public final class ManagedIdentityProperties {
       all.put(name, e.getValue());
     }
     for (java.util.Map.Entry<String, Object> e : all.entrySet()) {
-      String name = e.getKey();
-      String value = e.getValue() == null ? null : String.valueOf(e.getValue());
-      switch (name) {
-        case CREDENTIAL -> target.setCredential(value);
-        case MANAGED_IDENTITY_CLIENT_ID -> target.setManagedIdentityClientId(value);
-        case TENANT_ID -> target.setTenantId(value);
-        case TOKEN_SCOPE -> target.setTokenScope(value);
-        case TOKEN_REFRESH_RATIO -> target.setTokenRefreshRatio(parseDouble(name, value));
-        case TOKEN_REFRESH_JITTER -> target.setTokenRefreshJitter(parseDouble(name, value));
-        case TOKEN_EXPIRY_MARGIN -> target.setTokenExpiryMargin(parseMillis(name, value));
-        case TOKEN_FETCH_TIMEOUT -> target.setTokenFetchTimeout(parseMillis(name, value));
-        case TOKEN_RETRY_BACKOFF -> target.setTokenRetryBackoff(parseMillis(name, value));
-        case TOKEN_RETRY_MAX_BACKOFF -> target.setTokenRetryMaxBackoff(parseMillis(name, value));
-        case ALLOW_TOKEN_WITHOUT_TLS -> target.setAllowTokenWithoutTls(parseBoolean(name, value));
+      Setting<?> setting = Settings.named(e.getKey(), Surface.DATA_SOURCE);
+      if (setting != null && setting.settableFromText()) {
+        setting.applyText(target, e.getKey(), e.getValue() == null ? null : String.valueOf(e.getValue()));
+      } else {
         // HikariCP's keys as HikariConfig(Properties) takes them: any value type (converted by PropertyElf),
         // dataSource.* as driver properties, an unknown key is an error
-        default -> hikari.put(name, e.getValue());
+        hikari.put(e.getKey(), e.getValue());
       }
     }
     PropertyElf.setTargetFromProperties(target, hikari);
-  }
-
-  static boolean parseBoolean(String name, String value) {
-    return SettingValues.parseBoolean(name, value);
-  }
-
-  static double parseDouble(String name, String value) {
-    return SettingValues.parseDouble(name, value);
-  }
-
-  /** Milliseconds, or a number with a unit: ms, s, m, h, d (as HikariCP accepts them). */
-  static long parseMillis(String name, String value) {
-    return SettingValues.parseMillis(name, value);
   }
 }

@@ -1,6 +1,7 @@
 package io.github.azuremi.jdbc.jndi;
 
 import io.github.azuremi.jdbc.ManagedIdentityDataSource;
+import io.github.azuremi.jdbc.ManagedIdentityProperties;
 
 import javax.naming.Context;
 import javax.naming.Name;
@@ -68,8 +69,8 @@ public class ManagedIdentityDataSourceFactory implements ObjectFactory {
       // the container shows only the NamingException, so say where it came from.
       NamingException failure = new NamingException("Cannot create the data source of JNDI resource "
           + (name == null ? "" : "\"" + name + "\" ") + "with " + getClass().getSimpleName() + ": " + e.getMessage()
-          + ". Attributes are HikariCP settings, dataSource.<driver property> and this library's settings "
-          + "(credential, managedIdentityClientId, tenantId, tokenScope, token*...), spelt as their setters");
+          + ". Attributes are HikariCP settings, dataSource.<driver property> and this library's settings ("
+          + String.join(", ", new java.util.TreeSet<>(ManagedIdentityProperties.ALL)) + "), spelt as their setters");
       failure.setRootCause(e);
       throw failure;
     }

@@ -79,7 +79,8 @@ public final class SqlServerAccessTokenCallback implements com.microsoft.sqlserv
         settings.setProperty(key.substring(SYSTEM_PROPERTY_PREFIX.length()), system.getProperty(key));
       }
     }
-    return PluginSettings.read(settings, "the JVM system properties " + SYSTEM_PROPERTY_PREFIX + "*");
+    return PluginSettings.read(settings, "the JVM system properties " + SYSTEM_PROPERTY_PREFIX + "*",
+        name -> "-D" + SYSTEM_PROPERTY_PREFIX + name);
   }
 
   /** Named in a URL, this callback cannot know what protects the token: only the explicit opt-in lets it through. */

@@ -60,7 +60,6 @@ public class ManagedIdentityDataSourceAutoConfiguration {
   @ConditionalOnMissingBean(DataSource.class)
   @ConfigurationProperties(prefix = "spring.datasource.hikari")
   public ManagedIdentityDataSource dataSource(Environment environment,
-                                              ManagedIdentityDataSourceProperties managedIdentity,
                                               ObjectProvider<ManagedIdentityDataSourceCustomizer> customizers) {
     ManagedIdentityDataSource dataSource = new ManagedIdentityDataSource();
     Binder binder = Binder.get(environment);
@@ -81,7 +80,7 @@ public class ManagedIdentityDataSourceAutoConfiguration {
     if (StringUtils.hasText(name)) {
       dataSource.setPoolName(name);
     }
-    managedIdentity.applyTo(dataSource);
+    ManagedIdentityDataSourceProperties.applyTo(binder, dataSource);
     customizers.orderedStream().forEach(customizer -> customizer.customize(dataSource));
     return dataSource;
   }

@@ -5,6 +5,12 @@ import com.azure.core.credential.TokenCredential;
 import com.azure.core.credential.TokenRequestContext;
 import io.github.azuremi.jdbc.CredentialType;
 import io.github.azuremi.jdbc.ManagedIdentityDataSource;
+import io.github.azuremi.jdbc.internal.config.IdentitySettings;
+import io.github.azuremi.jdbc.internal.config.Setting;
+import io.github.azuremi.jdbc.internal.config.Setting.Surface;
+import io.github.azuremi.jdbc.internal.config.SettingSource;
+import io.github.azuremi.jdbc.internal.config.SettingValues;
+import io.github.azuremi.jdbc.internal.config.Settings;
 import io.github.azuremi.jdbc.internal.credential.CredentialFactory;
 import io.github.azuremi.jdbc.internal.db.Dialect;
 import io.github.azuremi.jdbc.internal.token.CredentialSource;
@@ -16,6 +22,8 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -53,7 +61,7 @@ public final class CheckCommand {
   private String url;
   private String username;
   private String clientId;
-  private String credential = CredentialType.DEFAULT.settingValue();
+  private CredentialType credential = CredentialType.DEFAULT;
   private String tenantId;
   private String scope;
   private Duration timeout = Duration.ofSeconds(30);
@@ -87,7 +95,7 @@ public final class CheckCommand {
     // 1. Token
     out.println();
     out.println("1. Token");
-    CredentialType type = CredentialType.fromSetting(credential);
+    CredentialType type = credential;
     CredentialSource source = CredentialFactory.source(type, clientId, tenantId);
     line("credential", source.description());
     TokenCredential tokenCredential;
@@ -237,7 +245,7 @@ public final class CheckCommand {
   }
 
   private static boolean isGuid(String s) {
-    return s.matches("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    return SettingValues.GUID.matcher(s).matches();
   }
 
   private int fail(String step, Diagnosis diagnosis) {
@@ -292,15 +300,19 @@ public final class CheckCommand {
       }
       values.put(name, value);
     }
+    // the identity options are the catalogue's settings, checked as every surface checks them
+    SettingSource identity = new SettingSource(Surface.CLI, name -> Settings.named(name, Surface.CLI).cliFlag());
     for (Map.Entry<String, String> e : values.entrySet()) {
-      String value = e.getValue().isBlank() ? null : e.getValue().trim();
+      String value = e.getValue().isBlank() ? e.getValue() : e.getValue().trim();
+      Setting<?> setting = Settings.withFlag(e.getKey());
+      if (setting != null) {
+        identity.put(setting.name(), value);
+        continue;
+      }
+      value = value.isBlank() ? null : value;
       switch (e.getKey()) {
         case "--url" -> url = value;
         case "--username" -> username = value;
-        case "--client-id" -> clientId = value;
-        case "--credential" -> credential = value == null ? credential : value;
-        case "--tenant-id" -> tenantId = value;
-        case "--scope" -> scope = value;
         case "--timeout" -> {
           try {
             timeout = Duration.ofSeconds(Long.parseLong(String.valueOf(value)));
@@ -316,12 +328,15 @@ public final class CheckCommand {
     if (url == null) {
       return "--url is required";
     }
-    if (CredentialType.fromSetting(credential) == null) {
-      return "--credential must be one of default, managed-identity, workload-identity, azure-cli, environment";
+    List<String> problems = new ArrayList<>();
+    IdentitySettings checked = IdentitySettings.check(identity, problems);
+    if (checked == null) {
+      return String.join("; ", problems);
     }
-    if (clientId != null && !isGuid(clientId)) {
-      return "--client-id must be the client id (a GUID) of a user-assigned managed identity";
-    }
+    credential = checked.credential();
+    clientId = checked.clientId();
+    tenantId = checked.tenantId();
+    scope = checked.scope();
     return null;
   }
 }

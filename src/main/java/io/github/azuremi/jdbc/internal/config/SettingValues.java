@@ -55,10 +55,13 @@ public final class SettingValues {
     }
   }
 
-  /** Milliseconds, or a number with a unit: ms, s, m, h, d (as HikariCP accepts them). */
+  /** Milliseconds, a number with a unit: ms, s, m, h, d (as HikariCP accepts them), or ISO-8601 (as Spring does). */
   public static long parseMillis(String name, String value) {
     String v = value == null ? "" : value.trim().toLowerCase(Locale.ROOT);
     try {
+      if (v.startsWith("p") || v.startsWith("-p")) {
+        return java.time.Duration.parse(v).toMillis();
+      }
       if (v.endsWith("ms")) {
         return Long.parseLong(v.substring(0, v.length() - 2).trim());
       }

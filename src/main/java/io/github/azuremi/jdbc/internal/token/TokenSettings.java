@@ -4,17 +4,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.UnaryOperator;
 
 /**
  * The timing settings of one identity's token, with their defaults: the only place where those defaults
  * live. Immutable; equal settings share a token without a warning.
  *
- * <p>Why these defaults (README has the long form): refresh at half the lifetime, as the Cloud SQL
- * connector and MSAL do, so that half the lifetime is left to ride out an outage of the identity endpoint;
- * 10 % jitter, so that a fleet started together does not refresh in lockstep; hand a token out until 30 s
- * before it expires, so that a login that starts with it finishes in time; wait at most 20 s for the
- * endpoint (IMDS answers in well under a second, but is slow on a cold host); back off from 1 s to 30 s
- * between failures, as azure-core's token cache spaces its failed refreshes about 30 s apart.
+ * <p>Why these defaults: each one's reason is declared with the setting in the catalogue
+ * ({@code io.github.azuremi.jdbc.internal.config.Settings}), which README and Spring's metadata follow; README has
+ * the long form.
  *
  * @param refreshRatio    share of the lifetime after which the token is refreshed, in (0, 1)
  * @param refreshJitter   share of the remaining time by which refreshes are spread, in [0, 0.5]
@@ -84,45 +82,50 @@ public record TokenSettings(double refreshRatio, double refreshJitter, Duration 
    * value used).
    */
   public TokenSettings checked(List<String> warnings) {
+    return checked(warnings, UnaryOperator.identity());
+  }
+
+  /** As {@link #checked(List)}, naming each setting in {@code warnings} as {@code spelt} spells it. */
+  public TokenSettings checked(List<String> warnings, UnaryOperator<String> spelt) {
     double ratio = refreshRatio;
     if (!(ratio > 0.0 && ratio < 1.0)) {
-      warnings.add("tokenRefreshRatio must be greater than 0 and less than 1, was " + ratio + "; using "
+      warnings.add(spelt.apply("tokenRefreshRatio") + " must be greater than 0 and less than 1, was " + ratio + "; using "
           + DEFAULT_REFRESH_RATIO);
       ratio = DEFAULT_REFRESH_RATIO;
     }
     double jitter = refreshJitter;
     if (!(jitter >= 0.0 && jitter <= 0.5)) {
-      warnings.add("tokenRefreshJitter must be between 0 and 0.5, was " + jitter + "; using " + DEFAULT_REFRESH_JITTER);
+      warnings.add(spelt.apply("tokenRefreshJitter") + " must be between 0 and 0.5, was " + jitter + "; using " + DEFAULT_REFRESH_JITTER);
       jitter = DEFAULT_REFRESH_JITTER;
     }
     Duration margin = expiryMargin;
     if (margin.isNegative() || margin.compareTo(MAX_DURATION) > 0) {
-      warnings.add("tokenExpiryMargin must be between 0 and " + MAX_DURATION.toMillis() + "ms, was " + margin.toMillis() + "ms; using "
+      warnings.add(spelt.apply("tokenExpiryMargin") + " must be between 0 and " + MAX_DURATION.toMillis() + "ms, was " + margin.toMillis() + "ms; using "
           + DEFAULT_EXPIRY_MARGIN.toMillis() + "ms");
       margin = DEFAULT_EXPIRY_MARGIN;
     }
     Duration timeout = fetchTimeout;
     if (timeout.compareTo(MIN_FETCH_TIMEOUT) < 0 || timeout.compareTo(MAX_DURATION) > 0) {
-      warnings.add("tokenFetchTimeout must be between " + MIN_FETCH_TIMEOUT.toMillis() + "ms and "
+      warnings.add(spelt.apply("tokenFetchTimeout") + " must be between " + MIN_FETCH_TIMEOUT.toMillis() + "ms and "
           + MAX_DURATION.toMillis() + "ms, was " + timeout.toMillis()
           + "ms; using " + DEFAULT_FETCH_TIMEOUT.toMillis() + "ms");
       timeout = DEFAULT_FETCH_TIMEOUT;
     }
     Duration backoff = retryBackoff;
     if (backoff.isNegative() || backoff.isZero() || backoff.compareTo(MAX_DURATION) > 0) {
-      warnings.add("tokenRetryBackoff must be positive and at most " + MAX_DURATION.toMillis() + "ms, was " + backoff.toMillis() + "ms; using "
+      warnings.add(spelt.apply("tokenRetryBackoff") + " must be positive and at most " + MAX_DURATION.toMillis() + "ms, was " + backoff.toMillis() + "ms; using "
           + DEFAULT_RETRY_BACKOFF.toMillis() + "ms");
       backoff = DEFAULT_RETRY_BACKOFF;
     }
     Duration maxBackoff = retryMaxBackoff;
     if (maxBackoff.compareTo(MAX_DURATION) > 0) {
-      warnings.add("tokenRetryMaxBackoff must be at most " + MAX_DURATION.toMillis() + "ms, was "
+      warnings.add(spelt.apply("tokenRetryMaxBackoff") + " must be at most " + MAX_DURATION.toMillis() + "ms, was "
           + maxBackoff.toMillis() + "ms; using " + DEFAULT_RETRY_MAX_BACKOFF.toMillis() + "ms");
       maxBackoff = DEFAULT_RETRY_MAX_BACKOFF;
     }
     if (maxBackoff.compareTo(backoff) < 0) {
       Duration fallback = backoff.compareTo(DEFAULT_RETRY_MAX_BACKOFF) > 0 ? backoff : DEFAULT_RETRY_MAX_BACKOFF;
-      warnings.add("tokenRetryMaxBackoff (" + maxBackoff.toMillis() + "ms) is less than tokenRetryBackoff ("
+      warnings.add(spelt.apply("tokenRetryMaxBackoff") + " (" + maxBackoff.toMillis() + "ms) is less than " + spelt.apply("tokenRetryBackoff") + " ("
           + backoff.toMillis() + "ms); using " + fallback.toMillis() + "ms");
       maxBackoff = fallback;
     }

@@ -118,7 +118,8 @@ class PluginSettingsTest {
     assertThatThrownBy(() -> read("credential", "azure-cli", "azure.managedIdentityEnabled", "true"))
         .hasMessageContaining("azure.managedIdentityEnabled=true and credential=azure-cli contradict each other");
     assertThatThrownBy(() -> read("tokenFetchTimeout", "5s", "azure.accessTokenTimeoutInSeconds", "6"))
-        .hasMessageContaining("tokenFetchTimeout=5s and azure.accessTokenTimeoutInSeconds=6 differ");
+        // values are shown as every message shows them: quoted, and only when they cannot be a secret
+        .hasMessageContaining("tokenFetchTimeout=\"5s\" and azure.accessTokenTimeoutInSeconds=\"6\" differ");
     assertThatThrownBy(() -> read("tokenScope", "https://ossrdbms-aad.database.windows.net/.default", "azure.scopes",
         "https://ossrdbms-aad.database.usgovcloudapi.net/.default")).hasMessageContaining("differ");
   }
