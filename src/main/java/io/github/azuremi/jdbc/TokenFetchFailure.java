@@ -13,5 +13,11 @@ import java.time.Duration;
  * @param nextAttemptIn       how long the library waits before asking the endpoint again
  * @param validTokenCached    whether a still-valid token keeps serving meanwhile
  */
-public record TokenFetchFailure(String identity, String scope, Throwable cause, Duration latency,
-                                int consecutiveFailures, Duration nextAttemptIn, boolean validTokenCached) {}
+public record TokenFetchFailure(
+        String identity,
+        String scope,
+        Throwable cause,
+        Duration latency,
+        int consecutiveFailures,
+        Duration nextAttemptIn,
+        boolean validTokenCached) {}

@@ -16,5 +16,12 @@ import java.time.Instant;
  * @param latency     how long the request took
  * @param refresh     true if it replaced a token that was still valid
  */
-public record TokenInfo(String identity, String scope, Instant fetchedAt, Instant expiresAt, Instant refreshAt,
-                        Instant usableUntil, Duration latency, boolean refresh) {}
+public record TokenInfo(
+        String identity,
+        String scope,
+        Instant fetchedAt,
+        Instant expiresAt,
+        Instant refreshAt,
+        Instant usableUntil,
+        Duration latency,
+        boolean refresh) {}

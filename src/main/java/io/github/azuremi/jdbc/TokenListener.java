@@ -8,9 +8,9 @@ package io.github.azuremi.jdbc;
  */
 public interface TokenListener {
 
-  /** A token was fetched (first fetch, background or read-triggered refresh, or after a refused token). */
-  default void onTokenFetched(TokenInfo info) {}
+    /** A token was fetched (first fetch, background or read-triggered refresh, or after a refused token). */
+    default void onTokenFetched(TokenInfo info) {}
 
-  /** A request failed. */
-  default void onTokenFetchFailed(TokenFetchFailure failure) {}
+    /** A request failed. */
+    default void onTokenFetchFailed(TokenFetchFailure failure) {}
 }

@@ -13,11 +13,11 @@ import java.time.Instant;
  */
 public record TokenStatus(boolean usable, Instant expiresAt, String reason) {
 
-  /** Time left until {@code expiresAt} (zero when past or unknown). */
-  public Duration remaining(Instant now) {
-    if (expiresAt == null || !expiresAt.isAfter(now)) {
-      return Duration.ZERO;
+    /** Time left until {@code expiresAt} (zero when past or unknown). */
+    public Duration remaining(Instant now) {
+        if (expiresAt == null || !expiresAt.isAfter(now)) {
+            return Duration.ZERO;
+        }
+        return Duration.between(now, expiresAt);
     }
-    return Duration.between(now, expiresAt);
-  }
 }

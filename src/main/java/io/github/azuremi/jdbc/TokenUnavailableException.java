@@ -6,9 +6,9 @@ package io.github.azuremi.jdbc;
  */
 public class TokenUnavailableException extends RuntimeException {
 
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  public TokenUnavailableException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    public TokenUnavailableException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

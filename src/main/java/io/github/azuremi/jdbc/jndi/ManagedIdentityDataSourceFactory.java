@@ -2,17 +2,16 @@ package io.github.azuremi.jdbc.jndi;
 
 import io.github.azuremi.jdbc.ManagedIdentityDataSource;
 import io.github.azuremi.jdbc.ManagedIdentityProperties;
-
+import java.util.Enumeration;
+import java.util.Hashtable;
+import java.util.Properties;
+import java.util.Set;
 import javax.naming.Context;
 import javax.naming.Name;
 import javax.naming.NamingException;
 import javax.naming.RefAddr;
 import javax.naming.Reference;
 import javax.naming.spi.ObjectFactory;
-import java.util.Enumeration;
-import java.util.Hashtable;
-import java.util.Properties;
-import java.util.Set;
 
 /**
  * A JNDI {@link ObjectFactory} that builds a {@link ManagedIdentityDataSource} from a container's resource
@@ -36,43 +35,54 @@ import java.util.Set;
  */
 public class ManagedIdentityDataSourceFactory implements ObjectFactory {
 
-  /**
-   * Attributes of Tomcat's {@code <Resource>} (and of JNDI references in general) that are meant for the
-   * container: they never reach the data source.
-   */
-  public static final Set<String> CONTAINER_ATTRIBUTES = Set.of("name", "auth", "type", "factory", "singleton",
-      "closeMethod", "description", "scope", "lookupName", "mappedName");
+    /**
+     * Attributes of Tomcat's {@code <Resource>} (and of JNDI references in general) that are meant for the
+     * container: they never reach the data source.
+     */
+    public static final Set<String> CONTAINER_ATTRIBUTES = Set.of(
+            "name",
+            "auth",
+            "type",
+            "factory",
+            "singleton",
+            "closeMethod",
+            "description",
+            "scope",
+            "lookupName",
+            "mappedName");
 
-  /** The reference types this factory answers; others get null, as the ObjectFactory contract asks. */
-  private static final Set<String> TYPES = Set.of("javax.sql.DataSource", ManagedIdentityDataSource.class.getName(),
-      "com.zaxxer.hikari.HikariDataSource");
+    /** The reference types this factory answers; others get null, as the ObjectFactory contract asks. */
+    private static final Set<String> TYPES = Set.of(
+            "javax.sql.DataSource", ManagedIdentityDataSource.class.getName(), "com.zaxxer.hikari.HikariDataSource");
 
-  @Override
-  public Object getObjectInstance(Object obj, Name name, Context nameCtx, Hashtable<?, ?> environment)
-      throws NamingException {
-    if (!(obj instanceof Reference reference) || !TYPES.contains(reference.getClassName())) {
-      return null;
+    @Override
+    public Object getObjectInstance(Object obj, Name name, Context nameCtx, Hashtable<?, ?> environment)
+            throws NamingException {
+        if (!(obj instanceof Reference reference) || !TYPES.contains(reference.getClassName())) {
+            return null;
+        }
+        Properties properties = new Properties();
+        Enumeration<RefAddr> addresses = reference.getAll();
+        while (addresses.hasMoreElements()) {
+            RefAddr address = addresses.nextElement();
+            Object content = address.getContent();
+            if (!CONTAINER_ATTRIBUTES.contains(address.getType()) && content != null) {
+                properties.setProperty(address.getType(), content.toString());
+            }
+        }
+        try {
+            return new ManagedIdentityDataSource(properties);
+        } catch (RuntimeException e) {
+            // Hikari's message names the attribute ("Property maxPoolSize does not exist on target class ...");
+            // the container shows only the NamingException, so say where it came from.
+            NamingException failure = new NamingException("Cannot create the data source of JNDI resource "
+                    + (name == null ? "" : "\"" + name + "\" ") + "with "
+                    + getClass().getSimpleName() + ": " + e.getMessage()
+                    + ". Attributes are HikariCP settings, dataSource.<driver property> and this library's settings ("
+                    + String.join(", ", new java.util.TreeSet<>(ManagedIdentityProperties.ALL))
+                    + "), spelt as their setters");
+            failure.setRootCause(e);
+            throw failure;
+        }
     }
-    Properties properties = new Properties();
-    Enumeration<RefAddr> addresses = reference.getAll();
-    while (addresses.hasMoreElements()) {
-      RefAddr address = addresses.nextElement();
-      Object content = address.getContent();
-      if (!CONTAINER_ATTRIBUTES.contains(address.getType()) && content != null) {
-        properties.setProperty(address.getType(), content.toString());
-      }
-    }
-    try {
-      return new ManagedIdentityDataSource(properties);
-    } catch (RuntimeException e) {
-      // Hikari's message names the attribute ("Property maxPoolSize does not exist on target class ...");
-      // the container shows only the NamingException, so say where it came from.
-      NamingException failure = new NamingException("Cannot create the data source of JNDI resource "
-          + (name == null ? "" : "\"" + name + "\" ") + "with " + getClass().getSimpleName() + ": " + e.getMessage()
-          + ". Attributes are HikariCP settings, dataSource.<driver property> and this library's settings ("
-          + String.join(", ", new java.util.TreeSet<>(ManagedIdentityProperties.ALL)) + "), spelt as their setters");
-      failure.setRootCause(e);
-      throw failure;
-    }
-  }
 }

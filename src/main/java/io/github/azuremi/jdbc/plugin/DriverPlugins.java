@@ -12,24 +12,24 @@ import io.github.azuremi.jdbc.internal.plugin.PluginTokens;
  */
 public final class DriverPlugins {
 
-  private DriverPlugins() {}
+    private DriverPlugins() {}
 
-  /**
-   * Releases the tokens that threads with {@code applicationClassLoader} as their context class loader logged in
-   * with, unless another application uses them too; every token of the plugins when this copy of the library was
-   * loaded by {@code applicationClassLoader} (its jar is in the application).
-   *
-   * <p>Null (what {@code Thread.currentThread().getContextClassLoader()} returns on a thread without one) names no
-   * application, and neither do the library's own loader's parents: logins on such threads (the container's) are
-   * nobody's, so nothing is released for them; their tokens go an hour after their last login, or with
-   * {@link #releaseAll()}.
-   */
-  public static void release(ClassLoader applicationClassLoader) {
-    PluginTokens.shared().release(applicationClassLoader);
-  }
+    /**
+     * Releases the tokens that threads with {@code applicationClassLoader} as their context class loader logged in
+     * with, unless another application uses them too; every token of the plugins when this copy of the library was
+     * loaded by {@code applicationClassLoader} (its jar is in the application).
+     *
+     * <p>Null (what {@code Thread.currentThread().getContextClassLoader()} returns on a thread without one) names no
+     * application, and neither do the library's own loader's parents: logins on such threads (the container's) are
+     * nobody's, so nothing is released for them; their tokens go an hour after their last login, or with
+     * {@link #releaseAll()}.
+     */
+    public static void release(ClassLoader applicationClassLoader) {
+        PluginTokens.shared().release(applicationClassLoader);
+    }
 
-  /** Releases every token the plugins hold in this copy of the library, whoever logged in with it. */
-  public static void releaseAll() {
-    PluginTokens.shared().releaseAll();
-  }
+    /** Releases every token the plugins hold in this copy of the library, whoever logged in with it. */
+    public static void releaseAll() {
+        PluginTokens.shared().releaseAll();
+    }
 }

@@ -5,7 +5,6 @@ import com.mysql.cj.protocol.Protocol;
 import com.mysql.cj.protocol.a.NativePacketPayload;
 import com.mysql.cj.protocol.a.authentication.MysqlNativePasswordPlugin;
 import io.github.azuremi.jdbc.internal.plugin.ConnectorJLogin;
-
 import java.util.List;
 
 /**
@@ -17,32 +16,32 @@ import java.util.List;
  */
 public class MysqlNativePasswordAuthenticationPlugin extends MysqlNativePasswordPlugin {
 
-  private final ConnectorJLogin login = new ConnectorJLogin(getClass().getSimpleName());
+    private final ConnectorJLogin login = new ConnectorJLogin(getClass().getSimpleName());
 
-  @Override
-  public void init(Protocol<NativePacketPayload> protocol, MysqlCallbackHandler callbackHandler) {
-    super.init(protocol, callbackHandler);
-    login.init(protocol);
-  }
-
-  @Override
-  public void setAuthenticationParameters(String user, String password) {
-    login.setCredentials(user, password);
-    super.setAuthenticationParameters(user, null);
-  }
-
-  @Override
-  public boolean nextAuthenticationStep(NativePacketPayload fromServer, List<NativePacketPayload> toServer) {
-    super.setAuthenticationParameters(login.user(), login.token());
-    try {
-      return super.nextAuthenticationStep(fromServer, toServer);
-    } finally {
-      super.setAuthenticationParameters(login.user(), null);
+    @Override
+    public void init(Protocol<NativePacketPayload> protocol, MysqlCallbackHandler callbackHandler) {
+        super.init(protocol, callbackHandler);
+        login.init(protocol);
     }
-  }
 
-  @Override
-  public String toString() {
-    return getClass().getSimpleName();
-  }
+    @Override
+    public void setAuthenticationParameters(String user, String password) {
+        login.setCredentials(user, password);
+        super.setAuthenticationParameters(user, null);
+    }
+
+    @Override
+    public boolean nextAuthenticationStep(NativePacketPayload fromServer, List<NativePacketPayload> toServer) {
+        super.setAuthenticationParameters(login.user(), login.token());
+        try {
+            return super.nextAuthenticationStep(fromServer, toServer);
+        } finally {
+            super.setAuthenticationParameters(login.user(), null);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName();
+    }
 }

@@ -6,13 +6,12 @@ import io.github.azuremi.jdbc.internal.db.PostgresDialect;
 import io.github.azuremi.jdbc.internal.db.Target;
 import io.github.azuremi.jdbc.internal.plugin.PluginLogin;
 import io.github.azuremi.jdbc.internal.plugin.PluginSettings;
+import java.time.Duration;
+import java.util.Properties;
 import org.postgresql.plugin.AuthenticationPlugin;
 import org.postgresql.plugin.AuthenticationRequestType;
 import org.postgresql.util.PSQLException;
 import org.postgresql.util.PSQLState;
-
-import java.time.Duration;
-import java.util.Properties;
 
 /**
  * pgjdbc's password plugin: the password of every login is an access token from the library's process-wide cache.
@@ -37,33 +36,36 @@ import java.util.Properties;
  */
 public final class PostgresAuthenticationPlugin implements AuthenticationPlugin {
 
-  private final Properties properties;
+    private final Properties properties;
 
-  /** Called by pgjdbc with the login's properties (the URL's parameters merged with the driver properties). */
-  public PostgresAuthenticationPlugin(Properties properties) {
-    this.properties = properties == null ? new Properties() : properties;
-  }
-
-  @Override
-  public char[] getPassword(AuthenticationRequestType type) throws PSQLException {
-    String name = getClass().getSimpleName();
-    try {
-      PostgresDialect dialect = (PostgresDialect) Dialect.POSTGRESQL;
-      // a password pgjdbc read from a pgpass file is not the user's: only one the user set is refused
-      PluginSettings settings = PluginSettings.read(dialect.withoutPgpassPassword(properties), PluginLogin.FROM_URL);
-      Target target = dialect.pluginTarget(properties, settings.allowTokenWithoutTls());
-      Duration timeout = PluginLogin.seconds(properties, "loginTimeout", settings.timings().fetchTimeout());
-      return PluginLogin.token(Dialect.POSTGRESQL, settings, target.firstHost(), timeout, "pgjdbc " + name)
-          .accessToken().toCharArray(); // pgjdbc wipes the array after use: a new one per call
-    } catch (IllegalArgumentException e) {
-      throw new PSQLException(name + " - " + e.getMessage(), PSQLState.INVALID_PARAMETER_VALUE);
-    } catch (TokenUnavailableException e) {
-      throw new PSQLException(name + " - " + e.getMessage(), PSQLState.CONNECTION_UNABLE_TO_CONNECT, e);
+    /** Called by pgjdbc with the login's properties (the URL's parameters merged with the driver properties). */
+    public PostgresAuthenticationPlugin(Properties properties) {
+        this.properties = properties == null ? new Properties() : properties;
     }
-  }
 
-  @Override
-  public String toString() {
-    return getClass().getSimpleName();
-  }
+    @Override
+    public char[] getPassword(AuthenticationRequestType type) throws PSQLException {
+        String name = getClass().getSimpleName();
+        try {
+            PostgresDialect dialect = (PostgresDialect) Dialect.POSTGRESQL;
+            // a password pgjdbc read from a pgpass file is not the user's: only one the user set is refused
+            PluginSettings settings =
+                    PluginSettings.read(dialect.withoutPgpassPassword(properties), PluginLogin.FROM_URL);
+            Target target = dialect.pluginTarget(properties, settings.allowTokenWithoutTls());
+            Duration timeout = PluginLogin.seconds(
+                    properties, "loginTimeout", settings.timings().fetchTimeout());
+            return PluginLogin.token(Dialect.POSTGRESQL, settings, target.firstHost(), timeout, "pgjdbc " + name)
+                    .accessToken()
+                    .toCharArray(); // pgjdbc wipes the array after use: a new one per call
+        } catch (IllegalArgumentException e) {
+            throw new PSQLException(name + " - " + e.getMessage(), PSQLState.INVALID_PARAMETER_VALUE);
+        } catch (TokenUnavailableException e) {
+            throw new PSQLException(name + " - " + e.getMessage(), PSQLState.CONNECTION_UNABLE_TO_CONNECT, e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName();
+    }
 }

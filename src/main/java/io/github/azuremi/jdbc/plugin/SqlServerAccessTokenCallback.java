@@ -6,11 +6,10 @@ import io.github.azuremi.jdbc.internal.db.SqlServerDialect;
 import io.github.azuremi.jdbc.internal.plugin.PluginSettings;
 import io.github.azuremi.jdbc.internal.plugin.PluginTokens;
 import io.github.azuremi.jdbc.internal.token.CachedToken;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * mssql-jdbc's access-token callback. Use it through {@link SqlServerTokenDriver} ({@code jdbc:azuremi:sqlserver://...}),
@@ -31,89 +30,98 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class SqlServerAccessTokenCallback implements com.microsoft.sqlserver.jdbc.SQLServerAccessTokenCallback {
 
-  /** The prefix of this callback's JVM system properties. */
-  public static final String SYSTEM_PROPERTY_PREFIX = "azuremi.";
+    /** The prefix of this callback's JVM system properties. */
+    public static final String SYSTEM_PROPERTY_PREFIX = "azuremi.";
 
-  private static final String NAME = "SqlServerAccessTokenCallback";
-  private static final Logger LOG = LoggerFactory.getLogger(SqlServerAccessTokenCallback.class);
-  private static final AtomicBoolean WARNED = new AtomicBoolean();
+    private static final String NAME = "SqlServerAccessTokenCallback";
+    private static final Logger LOG = LoggerFactory.getLogger(SqlServerAccessTokenCallback.class);
+    private static final AtomicBoolean WARNED = new AtomicBoolean();
 
-  /** True when {@link SqlServerTokenDriver} checked this connection's transport before the login. */
-  private final boolean transportChecked;
+    /** True when {@link SqlServerTokenDriver} checked this connection's transport before the login. */
+    private final boolean transportChecked;
 
-  /** Called by mssql-jdbc for {@code accessTokenCallbackClass} (no-argument constructor, one instance per login). */
-  public SqlServerAccessTokenCallback() {
-    this(false);
-  }
-
-  SqlServerAccessTokenCallback(boolean transportChecked) {
-    this.transportChecked = transportChecked;
-  }
-
-  @Override
-  public SqlAuthenticationToken getAccessToken(String spn, String stsUrl) {
-    try {
-      PluginSettings settings = settings();
-      if (!transportChecked) {
-        uncheckedTransport(settings);
-      }
-      String scope = ((SqlServerDialect) Dialect.SQLSERVER).pluginScope(spn, settings.scope());
-      CachedToken token = PluginTokens.shared().acquire(settings, scope, settings.timings().fetchTimeout(),
-          "mssql-jdbc " + NAME);
-      SqlServerDialect.guardPacketLogs();
-      return new SqlAuthenticationToken(token.accessToken(), token.expiresAt().toEpochMilli());
-    } catch (RuntimeException e) {
-      // mssql-jdbc reports any exception of a callback named in the URL as "Invalid accessTokenCallbackClass" and
-      // keeps only its CAUSE: the cause carries the message that says what failed (settings, token timeout...)
-      Failure why = new Failure(NAME + " - " + e.getMessage(), e);
-      throw new IllegalStateException(why.getMessage(), why);
+    /** Called by mssql-jdbc for {@code accessTokenCallbackClass} (no-argument constructor, one instance per login). */
+    public SqlServerAccessTokenCallback() {
+        this(false);
     }
-  }
 
-  /** The callback's settings: the JVM system properties {@code azuremi.*}, without the prefix. */
-  static PluginSettings settings() {
-    Properties settings = new Properties();
-    Properties system = System.getProperties();
-    for (String key : system.stringPropertyNames()) {
-      if (key.startsWith(SYSTEM_PROPERTY_PREFIX)) {
-        settings.setProperty(key.substring(SYSTEM_PROPERTY_PREFIX.length()), system.getProperty(key));
-      }
+    SqlServerAccessTokenCallback(boolean transportChecked) {
+        this.transportChecked = transportChecked;
     }
-    return PluginSettings.read(settings, "the JVM system properties " + SYSTEM_PROPERTY_PREFIX + "*",
-        name -> "-D" + SYSTEM_PROPERTY_PREFIX + name);
-  }
 
-  /** Named in a URL, this callback cannot know what protects the token: only the explicit opt-in lets it through. */
-  private static void uncheckedTransport(PluginSettings settings) {
-    if (!settings.allowTokenWithoutTls()) {
-      throw new IllegalArgumentException("no token is sent: named in a jdbc:sqlserver: URL (accessTokenCallbackClass), "
-          + "the callback cannot see whether mssql-jdbc verifies the server's certificate (encrypt=false, "
-          + "encrypt=optional or trustServerCertificate=true make it accept any certificate, and a man in the middle "
-          + "would receive the token). Use the URL " + SqlServerTokenDriver.URL_PREFIX + "//<server>:1433;"
-          + "databaseName=<db> instead (driver " + SqlServerTokenDriver.class.getName() + ", which checks those "
-          + "settings and then logs in with this callback; remove accessTokenCallbackClass), or "
-          + "ManagedIdentityDataSource; only if every URL that names this callback keeps mssql-jdbc's verifying "
-          + "defaults, set -D" + SYSTEM_PROPERTY_PREFIX + "allowTokenWithoutTls=true");
+    @Override
+    public SqlAuthenticationToken getAccessToken(String spn, String stsUrl) {
+        try {
+            PluginSettings settings = settings();
+            if (!transportChecked) {
+                uncheckedTransport(settings);
+            }
+            String scope = ((SqlServerDialect) Dialect.SQLSERVER).pluginScope(spn, settings.scope());
+            CachedToken token = PluginTokens.shared()
+                    .acquire(settings, scope, settings.timings().fetchTimeout(), "mssql-jdbc " + NAME);
+            SqlServerDialect.guardPacketLogs();
+            return new SqlAuthenticationToken(
+                    token.accessToken(), token.expiresAt().toEpochMilli());
+        } catch (RuntimeException e) {
+            // mssql-jdbc reports any exception of a callback named in the URL as "Invalid accessTokenCallbackClass" and
+            // keeps only its CAUSE: the cause carries the message that says what failed (settings, token timeout...)
+            Failure why = new Failure(NAME + " - " + e.getMessage(), e);
+            throw new IllegalStateException(why.getMessage(), why);
+        }
     }
-    if (WARNED.compareAndSet(false, true)) {
-      LOG.warn("{} - {}allowTokenWithoutTls=true: the transport of logins through accessTokenCallbackClass is not "
-          + "checked; the token goes to whatever server mssql-jdbc connects to, even with encrypt=false, "
-          + "encrypt=optional or trustServerCertificate=true. Prefer {}", NAME, SYSTEM_PROPERTY_PREFIX,
-          SqlServerTokenDriver.URL_PREFIX);
+
+    /** The callback's settings: the JVM system properties {@code azuremi.*}, without the prefix. */
+    static PluginSettings settings() {
+        Properties settings = new Properties();
+        Properties system = System.getProperties();
+        for (String key : system.stringPropertyNames()) {
+            if (key.startsWith(SYSTEM_PROPERTY_PREFIX)) {
+                settings.setProperty(key.substring(SYSTEM_PROPERTY_PREFIX.length()), system.getProperty(key));
+            }
+        }
+        return PluginSettings.read(
+                settings,
+                "the JVM system properties " + SYSTEM_PROPERTY_PREFIX + "*",
+                name -> "-D" + SYSTEM_PROPERTY_PREFIX + name);
     }
-  }
 
-  /** The library's own failure of a login, found by {@link SqlServerTokenDriver} in what mssql-jdbc throws. */
-  static final class Failure extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    Failure(String message, Throwable cause) {
-      super(message, cause);
+    /** Named in a URL, this callback cannot know what protects the token: only the explicit opt-in lets it through. */
+    private static void uncheckedTransport(PluginSettings settings) {
+        if (!settings.allowTokenWithoutTls()) {
+            throw new IllegalArgumentException(
+                    "no token is sent: named in a jdbc:sqlserver: URL (accessTokenCallbackClass), "
+                            + "the callback cannot see whether mssql-jdbc verifies the server's certificate (encrypt=false, "
+                            + "encrypt=optional or trustServerCertificate=true make it accept any certificate, and a man in the middle "
+                            + "would receive the token). Use the URL " + SqlServerTokenDriver.URL_PREFIX
+                            + "//<server>:1433;"
+                            + "databaseName=<db> instead (driver " + SqlServerTokenDriver.class.getName()
+                            + ", which checks those "
+                            + "settings and then logs in with this callback; remove accessTokenCallbackClass), or "
+                            + "ManagedIdentityDataSource; only if every URL that names this callback keeps mssql-jdbc's verifying "
+                            + "defaults, set -D" + SYSTEM_PROPERTY_PREFIX + "allowTokenWithoutTls=true");
+        }
+        if (WARNED.compareAndSet(false, true)) {
+            LOG.warn(
+                    "{} - {}allowTokenWithoutTls=true: the transport of logins through accessTokenCallbackClass is not "
+                            + "checked; the token goes to whatever server mssql-jdbc connects to, even with encrypt=false, "
+                            + "encrypt=optional or trustServerCertificate=true. Prefer {}",
+                    NAME,
+                    SYSTEM_PROPERTY_PREFIX,
+                    SqlServerTokenDriver.URL_PREFIX);
+        }
     }
-  }
 
-  @Override
-  public String toString() {
-    return NAME;
-  }
+    /** The library's own failure of a login, found by {@link SqlServerTokenDriver} in what mssql-jdbc throws. */
+    static final class Failure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        Failure(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return NAME;
+    }
 }

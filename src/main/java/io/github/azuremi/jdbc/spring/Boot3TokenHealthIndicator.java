@@ -6,21 +6,21 @@ import org.springframework.boot.actuate.health.Health;
 /** Spring Boot 3's actuator: {@link TokenHealth} as {@code managedIdentityToken} in /actuator/health. */
 final class Boot3TokenHealthIndicator extends AbstractHealthIndicator {
 
-  private final TokenHealth health;
+    private final TokenHealth health;
 
-  Boot3TokenHealthIndicator(TokenHealth health) {
-    super("managed identity token health check failed");
-    this.health = health;
-  }
-
-  @Override
-  protected void doHealthCheck(Health.Builder builder) {
-    TokenHealth.Result r = health.check();
-    switch (r.state()) {
-      case UP -> builder.up();
-      case DOWN -> builder.down();
-      default -> builder.unknown();
+    Boot3TokenHealthIndicator(TokenHealth health) {
+        super("managed identity token health check failed");
+        this.health = health;
     }
-    builder.withDetails(r.details());
-  }
+
+    @Override
+    protected void doHealthCheck(Health.Builder builder) {
+        TokenHealth.Result r = health.check();
+        switch (r.state()) {
+            case UP -> builder.up();
+            case DOWN -> builder.down();
+            default -> builder.unknown();
+        }
+        builder.withDetails(r.details());
+    }
 }

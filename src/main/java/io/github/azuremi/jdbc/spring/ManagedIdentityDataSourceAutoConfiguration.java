@@ -2,6 +2,7 @@ package io.github.azuremi.jdbc.spring;
 
 import io.github.azuremi.jdbc.ManagedIdentityDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
+import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.AnyNestedCondition;
@@ -9,15 +10,13 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.util.StringUtils;
-
-import javax.sql.DataSource;
 
 /**
  * Makes the application's {@code DataSource} a {@link ManagedIdentityDataSource} when
@@ -46,81 +45,90 @@ import javax.sql.DataSource;
  * that any of them opens already logs in with a token. An application that declares its own
  * {@code DataSource} bean keeps it.
  */
-@AutoConfiguration(beforeName = {
-    "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration",    // Boot 3
-    "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration"})   // Boot 4
-@ConditionalOnClass(value = {DataSource.class, ManagedIdentityDataSource.class},
-    name = "org.springframework.jdbc.datasource.embedded.EmbeddedDatabaseType")
+@AutoConfiguration(
+        beforeName = {
+            "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration", // Boot 3
+            "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration"
+        }) // Boot 4
+@ConditionalOnClass(
+        value = {DataSource.class, ManagedIdentityDataSource.class},
+        name = "org.springframework.jdbc.datasource.embedded.EmbeddedDatabaseType")
 @ConditionalOnProperty(prefix = "spring.datasource", name = "url")
 @Conditional(ManagedIdentityDataSourceAutoConfiguration.OnManagedIdentityRequested.class)
 @EnableConfigurationProperties(ManagedIdentityDataSourceProperties.class)
 public class ManagedIdentityDataSourceAutoConfiguration {
 
-  @Bean
-  @ConditionalOnMissingBean(DataSource.class)
-  @ConfigurationProperties(prefix = "spring.datasource.hikari")
-  public ManagedIdentityDataSource dataSource(Environment environment,
-                                              ObjectProvider<ManagedIdentityDataSourceCustomizer> customizers) {
-    ManagedIdentityDataSource dataSource = new ManagedIdentityDataSource();
-    Binder binder = Binder.get(environment);
-    dataSource.setJdbcUrl(datasourceProperty(binder, "url"));
-    String username = datasourceProperty(binder, "username");
-    if (StringUtils.hasText(username)) {
-      dataSource.setUsername(username);
-    }
-    String password = datasourceProperty(binder, "password");
-    if (StringUtils.hasText(password)) {
-      dataSource.setPassword(password); // refused at start, with the reason
-    }
-    String driverClassName = datasourceProperty(binder, "driver-class-name");
-    if (StringUtils.hasText(driverClassName)) {
-      dataSource.setDriverClassName(driverClassName);
-    }
-    String name = datasourceProperty(binder, "name");
-    if (StringUtils.hasText(name)) {
-      dataSource.setPoolName(name);
-    }
-    ManagedIdentityDataSourceProperties.applyTo(binder, dataSource);
-    customizers.orderedStream().forEach(customizer -> customizer.customize(dataSource));
-    return dataSource;
-  }
-
-  /** spring.datasource.{@code name}, with Boot's relaxed binding (SPRING_DATASOURCE_URL and so on). */
-  static String datasourceProperty(Binder binder, String name) {
-    return binder.bind("spring.datasource." + name, String.class).orElse(null);
-  }
-
-  /** Hands the application's MeterRegistry to the pool; only loaded when Micrometer is on the classpath. */
-  @Configuration(proxyBeanMethods = false)
-  @ConditionalOnClass(name = "io.micrometer.core.instrument.MeterRegistry")
-  static class MicrometerConfiguration {
-
     @Bean
-    ManagedIdentityDataSourceCustomizer managedIdentityDataSourceMeterRegistry(ObjectProvider<MeterRegistry> registries) {
-      return dataSource -> {
-        MeterRegistry registry = registries.getIfUnique();
-        if (registry != null && dataSource.getMeterRegistry() == null && dataSource.getMetricRegistry() == null
-            && dataSource.getMetricsTrackerFactory() == null) {
-          dataSource.setMeterRegistry(registry);
+    @ConditionalOnMissingBean(DataSource.class)
+    @ConfigurationProperties(prefix = "spring.datasource.hikari")
+    public ManagedIdentityDataSource dataSource(
+            Environment environment, ObjectProvider<ManagedIdentityDataSourceCustomizer> customizers) {
+        ManagedIdentityDataSource dataSource = new ManagedIdentityDataSource();
+        Binder binder = Binder.get(environment);
+        dataSource.setJdbcUrl(datasourceProperty(binder, "url"));
+        String username = datasourceProperty(binder, "username");
+        if (StringUtils.hasText(username)) {
+            dataSource.setUsername(username);
         }
-      };
+        String password = datasourceProperty(binder, "password");
+        if (StringUtils.hasText(password)) {
+            dataSource.setPassword(password); // refused at start, with the reason
+        }
+        String driverClassName = datasourceProperty(binder, "driver-class-name");
+        if (StringUtils.hasText(driverClassName)) {
+            dataSource.setDriverClassName(driverClassName);
+        }
+        String name = datasourceProperty(binder, "name");
+        if (StringUtils.hasText(name)) {
+            dataSource.setPoolName(name);
+        }
+        ManagedIdentityDataSourceProperties.applyTo(binder, dataSource);
+        customizers.orderedStream().forEach(customizer -> customizer.customize(dataSource));
+        return dataSource;
     }
-  }
 
-  /** Our switch, or spring.datasource.type naming our class. */
-  static final class OnManagedIdentityRequested extends AnyNestedCondition {
-
-    OnManagedIdentityRequested() {
-      super(ConfigurationPhase.REGISTER_BEAN);
+    /** spring.datasource.{@code name}, with Boot's relaxed binding (SPRING_DATASOURCE_URL and so on). */
+    static String datasourceProperty(Binder binder, String name) {
+        return binder.bind("spring.datasource." + name, String.class).orElse(null);
     }
 
-    @ConditionalOnProperty(prefix = ManagedIdentityDataSourceProperties.PREFIX, name = "enabled", havingValue = "true")
-    static final class Enabled {
+    /** Hands the application's MeterRegistry to the pool; only loaded when Micrometer is on the classpath. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.micrometer.core.instrument.MeterRegistry")
+    static class MicrometerConfiguration {
+
+        @Bean
+        ManagedIdentityDataSourceCustomizer managedIdentityDataSourceMeterRegistry(
+                ObjectProvider<MeterRegistry> registries) {
+            return dataSource -> {
+                MeterRegistry registry = registries.getIfUnique();
+                if (registry != null
+                        && dataSource.getMeterRegistry() == null
+                        && dataSource.getMetricRegistry() == null
+                        && dataSource.getMetricsTrackerFactory() == null) {
+                    dataSource.setMeterRegistry(registry);
+                }
+            };
+        }
     }
 
-    @ConditionalOnProperty(prefix = "spring.datasource", name = "type",
-        havingValue = "io.github.azuremi.jdbc.ManagedIdentityDataSource")
-    static final class TypeIsManagedIdentityDataSource {
+    /** Our switch, or spring.datasource.type naming our class. */
+    static final class OnManagedIdentityRequested extends AnyNestedCondition {
+
+        OnManagedIdentityRequested() {
+            super(ConfigurationPhase.REGISTER_BEAN);
+        }
+
+        @ConditionalOnProperty(
+                prefix = ManagedIdentityDataSourceProperties.PREFIX,
+                name = "enabled",
+                havingValue = "true")
+        static final class Enabled {}
+
+        @ConditionalOnProperty(
+                prefix = "spring.datasource",
+                name = "type",
+                havingValue = "io.github.azuremi.jdbc.ManagedIdentityDataSource")
+        static final class TypeIsManagedIdentityDataSource {}
     }
-  }
 }

@@ -10,5 +10,5 @@ import io.github.azuremi.jdbc.ManagedIdentityDataSource;
 @FunctionalInterface
 public interface ManagedIdentityDataSourceCustomizer {
 
-  void customize(ManagedIdentityDataSource dataSource);
+    void customize(ManagedIdentityDataSource dataSource);
 }

@@ -6,13 +6,12 @@ import io.github.azuremi.jdbc.internal.config.Setting;
 import io.github.azuremi.jdbc.internal.config.Setting.Surface;
 import io.github.azuremi.jdbc.internal.config.SettingSource;
 import io.github.azuremi.jdbc.internal.config.Settings;
-import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.boot.context.properties.bind.Binder;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.Binder;
 
 /**
  * This library's settings in Spring Boot, under {@value #PREFIX}: the switch {@code enabled} here, and every setting of
@@ -24,50 +23,51 @@ import java.util.Map;
 @ConfigurationProperties(prefix = ManagedIdentityDataSourceProperties.PREFIX)
 public class ManagedIdentityDataSourceProperties {
 
-  public static final String PREFIX = Settings.SPRING_PREFIX;
+    public static final String PREFIX = Settings.SPRING_PREFIX;
 
-  /** Whether the application's DataSource is a ManagedIdentityDataSource (needs spring.datasource.url). */
-  private boolean enabled;
+    /** Whether the application's DataSource is a ManagedIdentityDataSource (needs spring.datasource.url). */
+    private boolean enabled;
 
-  public boolean isEnabled() {
-    return enabled;
-  }
-
-  public void setEnabled(boolean enabled) {
-    this.enabled = enabled;
-  }
-
-  /**
-   * Checks the settings under {@value #PREFIX} (every problem named as Spring spells it, e.g.
-   * {@code spring.datasource.azure-managed-identity.token-fetch-timeout}) and sets those given on {@code dataSource}.
-   *
-   * @throws IllegalArgumentException listing every setting that is wrong and the fix
-   */
-  static void applyTo(Binder binder, ManagedIdentityDataSource dataSource) {
-    Map<Setting<?>, String> given = new LinkedHashMap<>();
-    for (Setting<?> setting : Settings.on(Surface.SPRING)) {
-      if (setting.settableFromText()) {
-        // Spring's ${AZURE_CLIENT_ID:} declares an empty default on purpose ("optional"; without the colon an unset
-        // variable already fails in Spring): empty here is unset. Elsewhere (a URL, Properties, JNDI) an empty
-        // identity setting is refused.
-        binder.bind(springName(setting), String.class).ifBound(text -> {
-          if (!text.isBlank()) {
-            given.put(setting, text);
-          }
-        });
-      }
+    public boolean isEnabled() {
+        return enabled;
     }
-    SettingSource source = new SettingSource(Surface.SPRING,
-        name -> springName(Settings.named(name, Surface.SPRING)));
-    given.forEach((setting, text) -> source.put(setting.name(), text));
-    List<String> problems = new ArrayList<>();
-    if (IdentitySettings.check(source, problems) == null) {
-      throw new IllegalArgumentException(String.join("; ", problems));
-    }
-    given.forEach((setting, text) -> setting.applyText(dataSource, springName(setting), text));
-  }
 
-  private static String springName(Setting<?> setting) {
-    return PREFIX + "." + setting.springName();
-  }
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    /**
+     * Checks the settings under {@value #PREFIX} (every problem named as Spring spells it, e.g.
+     * {@code spring.datasource.azure-managed-identity.token-fetch-timeout}) and sets those given on {@code dataSource}.
+     *
+     * @throws IllegalArgumentException listing every setting that is wrong and the fix
+     */
+    static void applyTo(Binder binder, ManagedIdentityDataSource dataSource) {
+        Map<Setting<?>, String> given = new LinkedHashMap<>();
+        for (Setting<?> setting : Settings.on(Surface.SPRING)) {
+            if (setting.settableFromText()) {
+                // Spring's ${AZURE_CLIENT_ID:} declares an empty default on purpose ("optional"; without the colon an
+                // unset
+                // variable already fails in Spring): empty here is unset. Elsewhere (a URL, Properties, JNDI) an empty
+                // identity setting is refused.
+                binder.bind(springName(setting), String.class).ifBound(text -> {
+                    if (!text.isBlank()) {
+                        given.put(setting, text);
+                    }
+                });
+            }
+        }
+        SettingSource source =
+                new SettingSource(Surface.SPRING, name -> springName(Settings.named(name, Surface.SPRING)));
+        given.forEach((setting, text) -> source.put(setting.name(), text));
+        List<String> problems = new ArrayList<>();
+        if (IdentitySettings.check(source, problems) == null) {
+            throw new IllegalArgumentException(String.join("; ", problems));
+        }
+        given.forEach((setting, text) -> setting.applyText(dataSource, springName(setting), text));
+    }
+
+    private static String springName(Setting<?> setting) {
+        return PREFIX + "." + setting.springName();
+    }
 }

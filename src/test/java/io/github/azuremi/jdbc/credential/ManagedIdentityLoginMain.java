@@ -12,28 +12,32 @@ import java.sql.Statement;
  */
 public final class ManagedIdentityLoginMain {
 
-  public static void main(String[] args) {
-    long start = System.nanoTime();
-    try (ManagedIdentityDataSource ds = new ManagedIdentityDataSource()) {
-      ds.setJdbcUrl(args[0]);
-      ds.setUsername(args[1]);
-      ds.setCredential(args[2]);
-      if (!"-".equals(args[3])) {
-        ds.setManagedIdentityClientId(args[3]);
-      }
-      ds.setTokenFetchTimeout(15_000);
-      try (Connection c = ds.getConnection(); Statement s = c.createStatement();
-           ResultSet rs = s.executeQuery("SELECT current_user")) {
-        rs.next();
-        System.out.println("LOGIN OK user=" + rs.getString(1));
-      }
-    } catch (Exception e) {
-      StringBuilder messages = new StringBuilder();
-      for (Throwable t = e; t != null; t = t.getCause()) {
-        messages.append(" | ").append(t.getClass().getName()).append(": ").append(t.getMessage());
-      }
-      System.out.println("LOGIN FAILED after " + (System.nanoTime() - start) / 1_000_000 + " ms:" + messages);
+    public static void main(String[] args) {
+        long start = System.nanoTime();
+        try (ManagedIdentityDataSource ds = new ManagedIdentityDataSource()) {
+            ds.setJdbcUrl(args[0]);
+            ds.setUsername(args[1]);
+            ds.setCredential(args[2]);
+            if (!"-".equals(args[3])) {
+                ds.setManagedIdentityClientId(args[3]);
+            }
+            ds.setTokenFetchTimeout(15_000);
+            try (Connection c = ds.getConnection();
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT current_user")) {
+                rs.next();
+                System.out.println("LOGIN OK user=" + rs.getString(1));
+            }
+        } catch (Exception e) {
+            StringBuilder messages = new StringBuilder();
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                messages.append(" | ")
+                        .append(t.getClass().getName())
+                        .append(": ")
+                        .append(t.getMessage());
+            }
+            System.out.println("LOGIN FAILED after " + (System.nanoTime() - start) / 1_000_000 + " ms:" + messages);
+        }
+        System.exit(0);
     }
-    System.exit(0);
-  }
 }

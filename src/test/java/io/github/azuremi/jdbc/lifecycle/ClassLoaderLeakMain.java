@@ -20,44 +20,46 @@ import java.util.function.Function;
  */
 public final class ClassLoaderLeakMain {
 
-  public static void main(String[] args) throws Exception {
-    WeakReference<ClassLoader> loader = runInOwnLoader(args);
-    boolean collected = false;
-    for (int i = 0; i < 100 && !collected; i++) {
-      System.gc();
-      Thread.sleep(100);
-      collected = loader.get() == null;
+    public static void main(String[] args) throws Exception {
+        WeakReference<ClassLoader> loader = runInOwnLoader(args);
+        boolean collected = false;
+        for (int i = 0; i < 100 && !collected; i++) {
+            System.gc();
+            Thread.sleep(100);
+            collected = loader.get() == null;
+        }
+        System.out.println("COLLECTED=" + collected);
+        List<String> names = new ArrayList<>();
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.isAlive()) {
+                names.add(t.getName());
+            }
+        }
+        Collections.sort(names);
+        System.out.println("THREADS=" + String.join("|", names));
     }
-    System.out.println("COLLECTED=" + collected);
-    List<String> names = new ArrayList<>();
-    for (Thread t : Thread.getAllStackTraces().keySet()) {
-      if (t.isAlive()) {
-        names.add(t.getName());
-      }
-    }
-    Collections.sort(names);
-    System.out.println("THREADS=" + String.join("|", names));
-  }
 
-  private static WeakReference<ClassLoader> runInOwnLoader(String[] args) throws Exception {
-    List<URL> urls = new ArrayList<>();
-    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
-      urls.add(new File(entry).toURI().toURL());
+    private static WeakReference<ClassLoader> runInOwnLoader(String[] args) throws Exception {
+        List<URL> urls = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            urls.add(new File(entry).toURI().toURL());
+        }
+        URLClassLoader webapp =
+                new URLClassLoader("webapp", urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
+        Thread thread = Thread.currentThread();
+        ClassLoader before = thread.getContextClassLoader();
+        thread.setContextClassLoader(webapp); // as the container does for a request of the application
+        try {
+            @SuppressWarnings("unchecked")
+            Function<String[], String> scenario = (Function<String[], String>)
+                    webapp.loadClass(System.getenv().getOrDefault("LEAK_SCENARIO", LeakScenario.class.getName()))
+                            .getConstructor()
+                            .newInstance();
+            System.out.println("CURRENT_USER=" + scenario.apply(args));
+        } finally {
+            thread.setContextClassLoader(before);
+        }
+        webapp.close();
+        return new WeakReference<>(webapp);
     }
-    URLClassLoader webapp = new URLClassLoader("webapp", urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
-    Thread thread = Thread.currentThread();
-    ClassLoader before = thread.getContextClassLoader();
-    thread.setContextClassLoader(webapp); // as the container does for a request of the application
-    try {
-      @SuppressWarnings("unchecked")
-      Function<String[], String> scenario = (Function<String[], String>) webapp
-          .loadClass(System.getenv().getOrDefault("LEAK_SCENARIO", LeakScenario.class.getName()))
-          .getConstructor().newInstance();
-      System.out.println("CURRENT_USER=" + scenario.apply(args));
-    } finally {
-      thread.setContextClassLoader(before);
-    }
-    webapp.close();
-    return new WeakReference<>(webapp);
-  }
 }

@@ -2,8 +2,6 @@ package io.github.azuremi.jdbc.lifecycle;
 
 import io.github.azuremi.jdbc.plugin.DriverPlugins;
 import io.github.azuremi.jdbc.plugin.PostgresAuthenticationPlugin;
-import org.postgresql.plugin.AuthenticationRequestType;
-
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.DriverManager;
@@ -13,6 +11,7 @@ import java.sql.Statement;
 import java.util.Collections;
 import java.util.Properties;
 import java.util.function.Function;
+import org.postgresql.plugin.AuthenticationRequestType;
 
 /**
  * What a web application that uses only the pgjdbc plugin does, loaded by the application's own class loader: a
@@ -22,32 +21,33 @@ import java.util.function.Function;
  */
 public final class PluginLeakScenario implements Function<String[], String> {
 
-  @Override
-  public String apply(String[] args) {
-    String url = args[0];
-    try {
-      // the local endpoint makes each new token the role's password, read by PostgreSQL when a login starts: the
-      // first token is fetched before the first login (see PostgresPluginTest.warm)
-      new PostgresAuthenticationPlugin(org.postgresql.Driver.parseURL(url, new Properties()))
-          .getPassword(AuthenticationRequestType.SASL);
-      try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement();
-           ResultSet rs = s.executeQuery("SELECT current_user")) {
-        rs.next();
-        return rs.getString(1);
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException(e);
-    } finally {
-      DriverPlugins.release(PluginLeakScenario.class.getClassLoader()); // the application stops
-      for (Driver driver : Collections.list(DriverManager.getDrivers())) {
-        if (driver.getClass().getClassLoader() == PluginLeakScenario.class.getClassLoader()) {
-          try {
-            DriverManager.deregisterDriver(driver);
-          } catch (SQLException e) {
+    @Override
+    public String apply(String[] args) {
+        String url = args[0];
+        try {
+            // the local endpoint makes each new token the role's password, read by PostgreSQL when a login starts: the
+            // first token is fetched before the first login (see PostgresPluginTest.warm)
+            new PostgresAuthenticationPlugin(org.postgresql.Driver.parseURL(url, new Properties()))
+                    .getPassword(AuthenticationRequestType.SASL);
+            try (Connection c = DriverManager.getConnection(url);
+                    Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT current_user")) {
+                rs.next();
+                return rs.getString(1);
+            }
+        } catch (SQLException e) {
             throw new IllegalStateException(e);
-          }
+        } finally {
+            DriverPlugins.release(PluginLeakScenario.class.getClassLoader()); // the application stops
+            for (Driver driver : Collections.list(DriverManager.getDrivers())) {
+                if (driver.getClass().getClassLoader() == PluginLeakScenario.class.getClassLoader()) {
+                    try {
+                        DriverManager.deregisterDriver(driver);
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            }
         }
-      }
     }
-  }
 }

@@ -1,6 +1,8 @@
 package io.github.azuremi.jdbc.plugin;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -8,10 +10,7 @@ import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import org.junit.jupiter.api.Test;
 
 /**
  * Review of issue 16 row 2: SqlServerTokenDriver opens its connection through SQLServerDataSource with the user's
@@ -21,29 +20,31 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  */
 class SqlServerTokenDriverSilentServerTest {
 
-  @Test
-  void aServerThatAcceptsAndSaysNothingFailsTheLoginWithinItsLoginTimeout() throws Exception {
-    List<Socket> held = new ArrayList<>();
-    try (ServerSocket silent = new ServerSocket(0)) {
-      Thread acceptor = new Thread(() -> {
-        try {
-          while (true) {
-            held.add(silent.accept()); // accepts, never answers PRELOGIN
-          }
-        } catch (Exception closed) {
-          // the test is over
+    @Test
+    void aServerThatAcceptsAndSaysNothingFailsTheLoginWithinItsLoginTimeout() throws Exception {
+        List<Socket> held = new ArrayList<>();
+        try (ServerSocket silent = new ServerSocket(0)) {
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(silent.accept()); // accepts, never answers PRELOGIN
+                    }
+                } catch (Exception closed) {
+                    // the test is over
+                }
+            });
+            acceptor.setDaemon(true);
+            acceptor.start();
+            String url = SqlServerTokenDriver.URL_PREFIX + "//127.0.0.1:" + silent.getLocalPort()
+                    + ";databaseName=app;loginTimeout=3";
+            Throwable failure = assertTimeoutPreemptively(
+                    Duration.ofSeconds(20),
+                    () -> catchThrowable(() -> DriverManager.getConnection(url).close()));
+            assertThat(failure).isNotNull();
+        } finally {
+            for (Socket s : held) {
+                s.close();
+            }
         }
-      });
-      acceptor.setDaemon(true);
-      acceptor.start();
-      String url = SqlServerTokenDriver.URL_PREFIX + "//127.0.0.1:" + silent.getLocalPort() + ";databaseName=app;loginTimeout=3";
-      Throwable failure = assertTimeoutPreemptively(Duration.ofSeconds(20),
-          () -> catchThrowable(() -> DriverManager.getConnection(url).close()));
-      assertThat(failure).isNotNull();
-    } finally {
-      for (Socket s : held) {
-        s.close();
-      }
     }
-  }
 }

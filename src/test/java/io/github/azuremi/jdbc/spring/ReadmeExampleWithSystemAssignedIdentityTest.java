@@ -1,13 +1,13 @@
 package io.github.azuremi.jdbc.spring;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
 import io.github.azuremi.jdbc.ManagedIdentityDataSource;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowable;
 
 /**
  * Review of issue 16 row 8: an empty managedIdentityClientId is now refused ("set but empty (an unset variable such
@@ -18,21 +18,25 @@ import static org.assertj.core.api.Assertions.catchThrowable;
  */
 class ReadmeExampleWithSystemAssignedIdentityTest {
 
-  @Test
-  void theReadmesSpringExampleStillStartsWithAzureClientIdUnset() {
-    assertThat(System.getenv("AZURE_CLIENT_ID")).as("precondition: the system-assigned case").isNull();
-    new ApplicationContextRunner()
-        .withConfiguration(AutoConfigurations.of(ManagedIdentityDataSourceAutoConfiguration.class,
-            DataSourceAutoConfiguration.class))
-        .withPropertyValues(
-            "spring.datasource.url=jdbc:postgresql://myserver.postgres.database.azure.com:5432/app",
-            "spring.datasource.username=my-app",
-            "spring.datasource.azure-managed-identity.enabled=true",
-            "spring.datasource.azure-managed-identity.credential=managed-identity",
-            "spring.datasource.azure-managed-identity.managed-identity-client-id=${AZURE_CLIENT_ID:}")
-        .run(context -> {
-          ManagedIdentityDataSource ds = context.getBean(ManagedIdentityDataSource.class);
-          assertThat(catchThrowable(ds::validate)).as("the settings of README's example are valid").isNull();
-        });
-  }
+    @Test
+    void theReadmesSpringExampleStillStartsWithAzureClientIdUnset() {
+        assertThat(System.getenv("AZURE_CLIENT_ID"))
+                .as("precondition: the system-assigned case")
+                .isNull();
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(
+                        ManagedIdentityDataSourceAutoConfiguration.class, DataSourceAutoConfiguration.class))
+                .withPropertyValues(
+                        "spring.datasource.url=jdbc:postgresql://myserver.postgres.database.azure.com:5432/app",
+                        "spring.datasource.username=my-app",
+                        "spring.datasource.azure-managed-identity.enabled=true",
+                        "spring.datasource.azure-managed-identity.credential=managed-identity",
+                        "spring.datasource.azure-managed-identity.managed-identity-client-id=${AZURE_CLIENT_ID:}")
+                .run(context -> {
+                    ManagedIdentityDataSource ds = context.getBean(ManagedIdentityDataSource.class);
+                    assertThat(catchThrowable(ds::validate))
+                            .as("the settings of README's example are valid")
+                            .isNull();
+                });
+    }
 }

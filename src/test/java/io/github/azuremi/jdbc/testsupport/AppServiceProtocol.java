@@ -23,21 +23,18 @@ final class AppServiceProtocol {
     static final String API_VERSION = "2019-08-01";
     static final String IDENTITY_HEADER_NAME = "X-IDENTITY-HEADER";
     // App Service documents principal_id; MSAL4J 1.23 sends object_id for ManagedIdentityId.userAssignedObjectId.
-    private static final List<String> IDENTITY_SELECTORS = List.of("client_id", "mi_res_id", "object_id", "principal_id");
+    private static final List<String> IDENTITY_SELECTORS =
+            List.of("client_id", "mi_res_id", "object_id", "principal_id");
 
-    private AppServiceProtocol() {
-    }
+    private AppServiceProtocol() {}
 
-    sealed interface Parsed permits TokenRequest, Rejection {
-    }
+    sealed interface Parsed permits TokenRequest, Rejection {}
 
     /** A valid request: the token's audience (the scope without /.default) and the identity it is for. */
-    record TokenRequest(String resource, Identity identity) implements Parsed {
-    }
+    record TokenRequest(String resource, Identity identity) implements Parsed {}
 
     /** What App Service answers a request it refuses. */
-    record Rejection(int status, String message) implements Parsed {
-    }
+    record Rejection(int status, String message) implements Parsed {}
 
     static Parsed parse(HttpExchange exchange, String expectedSecret) {
         if (!PATH.equals(exchange.getRequestURI().getPath())) {
@@ -50,7 +47,8 @@ final class AppServiceProtocol {
         if (secret == null || secret.isEmpty()) {
             return new Rejection(400, "The " + IDENTITY_HEADER_NAME + " header is missing");
         }
-        if (!MessageDigest.isEqual(secret.getBytes(StandardCharsets.UTF_8), expectedSecret.getBytes(StandardCharsets.UTF_8))) {
+        if (!MessageDigest.isEqual(
+                secret.getBytes(StandardCharsets.UTF_8), expectedSecret.getBytes(StandardCharsets.UTF_8))) {
             return new Rejection(401, "The " + IDENTITY_HEADER_NAME + " header does not match");
         }
         Map<String, String> query = query(exchange);
@@ -61,7 +59,8 @@ final class AppServiceProtocol {
         if (resource == null || resource.isBlank()) {
             return new Rejection(400, "The resource parameter is missing");
         }
-        List<String> selectors = IDENTITY_SELECTORS.stream().filter(query::containsKey).toList();
+        List<String> selectors =
+                IDENTITY_SELECTORS.stream().filter(query::containsKey).toList();
         if (selectors.size() > 1) {
             return new Rejection(400, "Only one of " + IDENTITY_SELECTORS + " may be given");
         }
@@ -72,11 +71,13 @@ final class AppServiceProtocol {
         if (id.isBlank()) {
             return new Rejection(400, "The " + selectors.get(0) + " parameter is empty");
         }
-        return new TokenRequest(resource, switch (selectors.get(0)) {
-            case "client_id" -> Identity.byClientId(id);
-            case "mi_res_id" -> Identity.byResourceId(id);
-            default -> Identity.byObjectId(id);
-        });
+        return new TokenRequest(
+                resource,
+                switch (selectors.get(0)) {
+                    case "client_id" -> Identity.byClientId(id);
+                    case "mi_res_id" -> Identity.byResourceId(id);
+                    default -> Identity.byObjectId(id);
+                });
     }
 
     /** App Service's error shape; MSAL4J reports its message and correlationId. */

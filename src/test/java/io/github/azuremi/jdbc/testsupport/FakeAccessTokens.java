@@ -28,14 +28,15 @@ final class FakeAccessTokens {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
 
-    private FakeAccessTokens() {
-    }
+    private FakeAccessTokens() {}
 
     /** The managed identity a token request names (or the system-assigned one when it names none). */
     record Identity(String clientId, String objectId, String azureResourceId) {
 
         static Identity systemAssigned() {
-            return new Identity(SYSTEM_ASSIGNED_CLIENT_ID, objectIdOf(SYSTEM_ASSIGNED_CLIENT_ID),
+            return new Identity(
+                    SYSTEM_ASSIGNED_CLIENT_ID,
+                    objectIdOf(SYSTEM_ASSIGNED_CLIENT_ID),
                     RESOURCE_GROUP_ID + "Microsoft.Web/sites/mids-test-app");
         }
 

@@ -10,8 +10,7 @@ final class JdbcUrls {
 
     private static final Set<String> CREDENTIAL_PARAMETERS = Set.of("user", "password");
 
-    private JdbcUrls() {
-    }
+    private JdbcUrls() {}
 
     static String withoutCredentials(String url) {
         int query = url.indexOf('?');

@@ -8,8 +8,7 @@ import java.util.Map;
  */
 final class JsonText {
 
-    private JsonText() {
-    }
+    private JsonText() {}
 
     /** A JSON object with the given members in iteration order; values are strings or numbers. */
     static String object(Map<String, ?> members) {

@@ -66,12 +66,14 @@ public final class LocalManagedIdentityEndpoint implements AutoCloseable {
     public static final String IDENTITY_HEADER_NAME = AppServiceProtocol.IDENTITY_HEADER_NAME;
     /** Set by surefire (see the pom) to the port that build-helper reserved; {@code IDENTITY_ENDPOINT} uses it. */
     public static final String PORT_SYSTEM_PROPERTY = "mi.endpoint.port";
+
     public static final String IDENTITY_ENDPOINT_ENV = "IDENTITY_ENDPOINT";
     public static final String IDENTITY_HEADER_ENV = "IDENTITY_HEADER";
     /** The {@code client_id} (and {@code appid} claim) of the system-assigned identity. */
     public static final String SYSTEM_ASSIGNED_CLIENT_ID = FakeAccessTokens.SYSTEM_ASSIGNED_CLIENT_ID;
     /** The {@code tid} claim of every token. */
     public static final String TENANT_ID = FakeAccessTokens.TENANT_ID;
+
     public static final Duration DEFAULT_TOKEN_LIFETIME = Duration.ofMinutes(10);
     /** Size of the {@link Fault#HUGE_BODY} answer. */
     public static final int HUGE_BODY_BYTES = 5 * 1024 * 1024;
@@ -91,8 +93,12 @@ public final class LocalManagedIdentityEndpoint implements AutoCloseable {
     private volatile Duration tokenLifetime = DEFAULT_TOKEN_LIFETIME;
     private volatile Duration latency = Duration.ZERO;
     private volatile Fault fault = Fault.NONE;
-    @GuardedBy("this") private Fault failNextFault = Fault.NONE;
-    @GuardedBy("this") private int failNextRemaining;
+
+    @GuardedBy("this")
+    private Fault failNextFault = Fault.NONE;
+
+    @GuardedBy("this")
+    private int failNextRemaining;
     // Counted down (and replaced) by reset() and stop(): that is what ends HANG requests.
     private volatile CountDownLatch hangRelease = new CountDownLatch(1);
     private final AtomicInteger requestCount = new AtomicInteger();
@@ -127,8 +133,14 @@ public final class LocalManagedIdentityEndpoint implements AutoCloseable {
     }
 
     /** A token the endpoint handed out (or was about to, for listeners). */
-    public record IssuedToken(String accessToken, String resource, String clientId, String objectId, String tenantId,
-                              Instant issuedAt, Instant expiresOn) {
+    public record IssuedToken(
+            String accessToken,
+            String resource,
+            String clientId,
+            String objectId,
+            String tenantId,
+            Instant issuedAt,
+            Instant expiresOn) {
 
         public IssuedToken {
             Objects.requireNonNull(accessToken, "accessToken");
@@ -158,10 +170,16 @@ public final class LocalManagedIdentityEndpoint implements AutoCloseable {
         try {
             this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot listen on 127.0.0.1:" + port + " for the local managed-identity endpoint", e);
+            throw new UncheckedIOException(
+                    "cannot listen on 127.0.0.1:" + port + " for the local managed-identity endpoint", e);
         }
-        this.executor = new ThreadPoolExecutor(MAX_CONCURRENT_REQUESTS, MAX_CONCURRENT_REQUESTS,
-                30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), daemonThreads("mi-endpoint-" + port() + "-"));
+        this.executor = new ThreadPoolExecutor(
+                MAX_CONCURRENT_REQUESTS,
+                MAX_CONCURRENT_REQUESTS,
+                30,
+                TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(),
+                daemonThreads("mi-endpoint-" + port() + "-"));
         executor.allowCoreThreadTimeOut(true);
         this.boundPort = server.getAddress().getPort();
         server.setExecutor(executor);
@@ -214,7 +232,8 @@ public final class LocalManagedIdentityEndpoint implements AutoCloseable {
     public synchronized void acceptConnections() {
         if (server == null) {
             try {
-                HttpServer again = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), boundPort), 50);
+                HttpServer again =
+                        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), boundPort), 50);
                 again.setExecutor(executor);
                 again.createContext("/", this::handle);
                 startOnDaemonThread(again);
@@ -314,7 +333,8 @@ public final class LocalManagedIdentityEndpoint implements AutoCloseable {
     /** Stops listening and drops open connections. The {@link #shared()} endpoint cannot be stopped. */
     public void stop() {
         if (jvmWide) {
-            throw new IllegalStateException("the shared endpoint lives as long as the JVM: call reset() instead of stop()/close()");
+            throw new IllegalStateException(
+                    "the shared endpoint lives as long as the JVM: call reset() instead of stop()/close()");
         }
         releaseHangingRequests();
         HttpServer current = server;
@@ -367,7 +387,8 @@ public final class LocalManagedIdentityEndpoint implements AutoCloseable {
     private boolean answeredWithFault(HttpExchange exchange, Fault fault, CountDownLatch release)
             throws IOException, InterruptedException {
         switch (fault) {
-            case HTTP_500 -> sendError(exchange, 500, "An unexpected error occurred while fetching the token (injected fault)");
+            case HTTP_500 ->
+                sendError(exchange, 500, "An unexpected error occurred while fetching the token (injected fault)");
             case HTTP_503 -> sendError(exchange, 503, "The managed identity service is unavailable (injected fault)");
             case HTTP_429_RETRY_AFTER -> {
                 exchange.getResponseHeaders().set("Retry-After", "2");
@@ -381,7 +402,8 @@ public final class LocalManagedIdentityEndpoint implements AutoCloseable {
             }
             case CLOSE_CONNECTION -> LOG.debug("CLOSE_CONNECTION: dropping {} without a response", describe(exchange));
             // Starts like a real answer (MSAL4J quotes the body it could not parse in its exception message).
-            case MALFORMED_JSON -> send(exchange, 200, "{\"access_token\":\"eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOi");
+            case MALFORMED_JSON ->
+                send(exchange, 200, "{\"access_token\":\"eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOi");
             default -> {
                 return false;
             }
@@ -401,7 +423,9 @@ public final class LocalManagedIdentityEndpoint implements AutoCloseable {
         Identity identity = request.identity();
         if (fault == Fault.MISSING_ACCESS_TOKEN) {
             Map<String, Object> body = new LinkedHashMap<>();
-            body.put("expires_on", String.valueOf(Instant.now().plus(tokenLifetime).getEpochSecond()));
+            body.put(
+                    "expires_on",
+                    String.valueOf(Instant.now().plus(tokenLifetime).getEpochSecond()));
             body.put("resource", resource);
             body.put("token_type", "Bearer");
             body.put("client_id", identity.clientId());
@@ -418,7 +442,11 @@ public final class LocalManagedIdentityEndpoint implements AutoCloseable {
         }
         issued.add(token);
         everIssued.add(sha256(token.accessToken()));
-        LOG.debug("issued a token for resource={} clientId={} expiresOn={}", resource, identity.clientId(), token.expiresOn());
+        LOG.debug(
+                "issued a token for resource={} clientId={} expiresOn={}",
+                resource,
+                identity.clientId(),
+                token.expiresOn());
         send(exchange, 200, successBody(token, fault));
     }
 
@@ -429,14 +457,17 @@ public final class LocalManagedIdentityEndpoint implements AutoCloseable {
         Instant expiresOn = expired ? now.minusSeconds(60) : now.plusSeconds(lifetime.toSeconds());
         Instant issuedAt = expired ? expiresOn.minusSeconds(Math.max(0, lifetime.toSeconds())) : now;
         String accessToken = FakeAccessTokens.mint(resource, identity, issuedAt, expiresOn);
-        return new IssuedToken(accessToken, resource, identity.clientId(), identity.objectId(), TENANT_ID, issuedAt, expiresOn);
+        return new IssuedToken(
+                accessToken, resource, identity.clientId(), identity.objectId(), TENANT_ID, issuedAt, expiresOn);
     }
 
     private static String successBody(IssuedToken token, Fault fault) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("access_token", token.accessToken());
         if (fault != Fault.MISSING_EXPIRES_ON) {
-            body.put("expires_on", String.valueOf(token.expiresOn().getEpochSecond())); // a string, as App Service sends it
+            body.put(
+                    "expires_on",
+                    String.valueOf(token.expiresOn().getEpochSecond())); // a string, as App Service sends it
         }
         body.put("resource", token.resource());
         body.put("token_type", "Bearer");
@@ -502,7 +533,8 @@ public final class LocalManagedIdentityEndpoint implements AutoCloseable {
         String endpoint = System.getenv(IDENTITY_ENDPOINT_ENV);
         String header = System.getenv(IDENTITY_HEADER_ENV);
         if (endpoint == null || endpoint.isBlank() || header == null || header.isBlank()) {
-            throw new IllegalStateException(IDENTITY_ENDPOINT_ENV + " and " + IDENTITY_HEADER_ENV + " are not set in this"
+            throw new IllegalStateException(IDENTITY_ENDPOINT_ENV + " and " + IDENTITY_HEADER_ENV
+                    + " are not set in this"
                     + " JVM's environment. MSAL4J reads them with System.getenv, so they cannot be set from inside a"
                     + " running JVM: run the tests through Maven (mvn test / mvn verify), whose surefire configuration"
                     + " sets both and reserves the port. From an IDE, delegate test runs to Maven, or set"
@@ -510,7 +542,8 @@ public final class LocalManagedIdentityEndpoint implements AutoCloseable {
                     + " in the run configuration.");
         }
         URI uri = URI.create(endpoint.trim());
-        if (uri.getPort() <= 0 || !PATH.equals(uri.getPath())
+        if (uri.getPort() <= 0
+                || !PATH.equals(uri.getPath())
                 || !("127.0.0.1".equals(uri.getHost()) || "localhost".equals(uri.getHost()))) {
             throw new IllegalStateException(IDENTITY_ENDPOINT_ENV + " must look like http://127.0.0.1:<port>" + PATH
                     + " with a real port, but is " + endpoint + ". Port 0 means surefire got no reserved port:"

@@ -76,8 +76,11 @@ class LocalManagedIdentityEndpointTest {
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.header("Content-Type")).startsWith("application/json");
         JsonNode body = JSON.readTree(response.body());
-        assertThat(fieldNames(body)).containsExactly("access_token", "expires_on", "resource", "token_type", "client_id");
-        assertThat(body.get("expires_on").isTextual()).as("expires_on is a string, as App Service sends it").isTrue();
+        assertThat(fieldNames(body))
+                .containsExactly("access_token", "expires_on", "resource", "token_type", "client_id");
+        assertThat(body.get("expires_on").isTextual())
+                .as("expires_on is a string, as App Service sends it")
+                .isTrue();
         assertThat(Long.parseLong(body.get("expires_on").asText()))
                 .isCloseTo(Instant.now().plus(Duration.ofMinutes(10)).getEpochSecond(), within(5L));
         assertThat(body.get("resource").asText()).isEqualTo(RESOURCE);
@@ -89,7 +92,8 @@ class LocalManagedIdentityEndpointTest {
         assertThat(issued.resource()).isEqualTo(RESOURCE);
         assertThat(issued.clientId()).isEqualTo(SYSTEM_ASSIGNED_CLIENT_ID);
         assertThat(issued.tenantId()).isEqualTo(TENANT_ID);
-        assertThat(issued.expiresOn().getEpochSecond()).isEqualTo(Long.parseLong(body.get("expires_on").asText()));
+        assertThat(issued.expiresOn().getEpochSecond())
+                .isEqualTo(Long.parseLong(body.get("expires_on").asText()));
         assertThat(endpoint.requestCount()).isEqualTo(1);
         assertThat(endpoint.url()).isEqualTo("http://127.0.0.1:" + endpoint.port() + PATH);
         assertThat(endpoint.identityHeader()).isEqualTo(SECRET);
@@ -131,7 +135,10 @@ class LocalManagedIdentityEndpointTest {
 
         assertThat(issued).hasSize(20);
         assertThat(issued.stream().map(IssuedToken::accessToken).distinct()).hasSize(20);
-        assertThat(issued.stream().map(t -> claims(t.accessToken()).get("uti").asText()).distinct()).hasSize(20);
+        assertThat(issued.stream()
+                        .map(t -> claims(t.accessToken()).get("uti").asText())
+                        .distinct())
+                .hasSize(20);
         assertThat(issued.stream().map(IssuedToken::objectId).distinct()).hasSize(1);
     }
 
@@ -166,32 +173,57 @@ class LocalManagedIdentityEndpointTest {
 
     @Test
     void resourceIdSelectorGetsAStableClientId() throws IOException {
-        String resourceId = "/subscriptions/1/resourcegroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/app";
+        String resourceId =
+                "/subscriptions/1/resourcegroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/app";
         String query = "&mi_res_id=" + URLEncoder.encode(resourceId, StandardCharsets.UTF_8);
 
         tokenRequest(query);
         tokenRequest(query);
 
         List<IssuedToken> issued = endpoint.issuedTokens();
-        assertThat(issued.get(0).clientId()).isEqualTo(issued.get(1).clientId()).isNotEqualTo(SYSTEM_ASSIGNED_CLIENT_ID);
-        assertThat(claims(issued.get(0).accessToken()).get("xms_mirid").asText()).isEqualTo(resourceId);
+        assertThat(issued.get(0).clientId())
+                .isEqualTo(issued.get(1).clientId())
+                .isNotEqualTo(SYSTEM_ASSIGNED_CLIENT_ID);
+        assertThat(claims(issued.get(0).accessToken()).get("xms_mirid").asText())
+                .isEqualTo(resourceId);
     }
 
     @Test
     void refusesWhatAppServiceRefuses() throws IOException {
         String valid = PATH + "?api-version=" + API_VERSION + "&resource=" + encode(RESOURCE);
 
-        assertThat(RawHttp.get(endpoint.port(), valid, Map.of()).status()).as("no identity header").isEqualTo(400);
-        assertThat(RawHttp.get(endpoint.port(), valid, Map.of(IDENTITY_HEADER_NAME, "wrong")).status())
-                .as("wrong identity header").isEqualTo(401);
-        assertThat(get(PATH + "?resource=" + encode(RESOURCE)).status()).as("no api-version").isEqualTo(400);
-        assertThat(get(PATH + "?api-version=2017-09-01&resource=" + encode(RESOURCE)).status())
-                .as("old api-version").isEqualTo(400);
-        assertThat(get(PATH + "?api-version=" + API_VERSION).status()).as("no resource").isEqualTo(400);
-        assertThat(get(valid + "&client_id=a&object_id=b").status()).as("two identities").isEqualTo(400);
-        assertThat(get("/msi/other?api-version=" + API_VERSION + "&resource=x").status()).as("other path").isEqualTo(404);
-        assertThat(RawHttp.send(endpoint.port(), "POST", valid, Map.of(IDENTITY_HEADER_NAME, SECRET, "Content-Length", "0"),
-                Duration.ofSeconds(10)).status()).as("POST").isEqualTo(405);
+        assertThat(RawHttp.get(endpoint.port(), valid, Map.of()).status())
+                .as("no identity header")
+                .isEqualTo(400);
+        assertThat(RawHttp.get(endpoint.port(), valid, Map.of(IDENTITY_HEADER_NAME, "wrong"))
+                        .status())
+                .as("wrong identity header")
+                .isEqualTo(401);
+        assertThat(get(PATH + "?resource=" + encode(RESOURCE)).status())
+                .as("no api-version")
+                .isEqualTo(400);
+        assertThat(get(PATH + "?api-version=2017-09-01&resource=" + encode(RESOURCE))
+                        .status())
+                .as("old api-version")
+                .isEqualTo(400);
+        assertThat(get(PATH + "?api-version=" + API_VERSION).status())
+                .as("no resource")
+                .isEqualTo(400);
+        assertThat(get(valid + "&client_id=a&object_id=b").status())
+                .as("two identities")
+                .isEqualTo(400);
+        assertThat(get("/msi/other?api-version=" + API_VERSION + "&resource=x").status())
+                .as("other path")
+                .isEqualTo(404);
+        assertThat(RawHttp.send(
+                                endpoint.port(),
+                                "POST",
+                                valid,
+                                Map.of(IDENTITY_HEADER_NAME, SECRET, "Content-Length", "0"),
+                                Duration.ofSeconds(10))
+                        .status())
+                .as("POST")
+                .isEqualTo(405);
 
         Response refused = get(PATH + "?api-version=" + API_VERSION);
         JsonNode error = JSON.readTree(refused.body());
@@ -205,7 +237,9 @@ class LocalManagedIdentityEndpointTest {
     // ---- faults ----
 
     @ParameterizedTest
-    @EnumSource(value = Fault.class, names = {"HTTP_500", "HTTP_503", "HTTP_429_RETRY_AFTER", "HTTP_400", "HTTP_403"})
+    @EnumSource(
+            value = Fault.class,
+            names = {"HTTP_500", "HTTP_503", "HTTP_429_RETRY_AFTER", "HTTP_400", "HTTP_403"})
     void statusFaultsAnswerWithAppServiceErrorsUntilCleared(Fault fault) throws IOException {
         int expectedStatus = Integer.parseInt(fault.name().substring(5, 8));
         endpoint.setFault(fault);
@@ -252,7 +286,8 @@ class LocalManagedIdentityEndpointTest {
         JsonNode body = JSON.readTree(tokenRequest("").body());
 
         assertThat(fieldNames(body)).containsExactly("access_token", "resource", "token_type", "client_id");
-        assertThat(onlyIssuedToken().accessToken()).isEqualTo(body.get("access_token").asText());
+        assertThat(onlyIssuedToken().accessToken())
+                .isEqualTo(body.get("access_token").asText());
     }
 
     @Test
@@ -263,7 +298,8 @@ class LocalManagedIdentityEndpointTest {
 
         long expiresOn = Long.parseLong(body.get("expires_on").asText());
         assertThat(expiresOn).isLessThan(Instant.now().getEpochSecond());
-        assertThat(claims(body.get("access_token").asText()).get("exp").asLong()).isEqualTo(expiresOn);
+        assertThat(claims(body.get("access_token").asText()).get("exp").asLong())
+                .isEqualTo(expiresOn);
         assertThat(onlyIssuedToken().expiresOn()).isBefore(Instant.now());
     }
 
@@ -274,9 +310,12 @@ class LocalManagedIdentityEndpointTest {
         Response response = tokenRequest("");
 
         assertThat(response.status()).isEqualTo(200);
-        assertThat(response.body().length()).isBetween(LocalManagedIdentityEndpoint.HUGE_BODY_BYTES - 1024,
-                LocalManagedIdentityEndpoint.HUGE_BODY_BYTES);
-        assertThat(JSON.readTree(response.body()).get("access_token").asText()).isEqualTo(onlyIssuedToken().accessToken());
+        assertThat(response.body().length())
+                .isBetween(
+                        LocalManagedIdentityEndpoint.HUGE_BODY_BYTES - 1024,
+                        LocalManagedIdentityEndpoint.HUGE_BODY_BYTES);
+        assertThat(JSON.readTree(response.body()).get("access_token").asText())
+                .isEqualTo(onlyIssuedToken().accessToken());
     }
 
     @Test
@@ -296,7 +335,9 @@ class LocalManagedIdentityEndpointTest {
         awaitRequestCount(2);
         endpoint.setFault(Fault.NONE);
 
-        assertThat(tokenRequest("").status()).as("others are answered meanwhile").isEqualTo(200);
+        assertThat(tokenRequest("").status())
+                .as("others are answered meanwhile")
+                .isEqualTo(200);
         assertThat(hanging).isNotDone();
         assertThat(hangingToo).isNotDone();
 
@@ -422,7 +463,8 @@ class LocalManagedIdentityEndpointTest {
 
     @Test
     void hasIssuedRemembersTokensAcrossReset() throws IOException {
-        String token = JSON.readTree(tokenRequest("").body()).get("access_token").asText();
+        String token =
+                JSON.readTree(tokenRequest("").body()).get("access_token").asText();
 
         endpoint.reset();
 
@@ -435,8 +477,13 @@ class LocalManagedIdentityEndpointTest {
         tokenRequest("");
         IssuedToken issued = onlyIssuedToken();
 
-        assertThat(issued.toString()).doesNotContain(issued.accessToken()).doesNotContain("eyJ")
-                .contains(RESOURCE, issued.clientId(), String.valueOf(issued.accessToken().length()));
+        assertThat(issued.toString())
+                .doesNotContain(issued.accessToken())
+                .doesNotContain("eyJ")
+                .contains(
+                        RESOURCE,
+                        issued.clientId(),
+                        String.valueOf(issued.accessToken().length()));
     }
 
     @Test
@@ -451,7 +498,8 @@ class LocalManagedIdentityEndpointTest {
             });
             tokenRequest("");
             tokenRequest("");
-            RawHttp.get(endpoint.port(), PATH + "?api-version=" + API_VERSION, Map.of(IDENTITY_HEADER_NAME, SECRET + "x"));
+            RawHttp.get(
+                    endpoint.port(), PATH + "?api-version=" + API_VERSION, Map.of(IDENTITY_HEADER_NAME, SECRET + "x"));
             endpoint.setFault(Fault.CLOSE_CONNECTION);
             assertThatThrownBy(() -> tokenRequest("")).isInstanceOf(NoResponseException.class);
         } finally {
@@ -459,11 +507,17 @@ class LocalManagedIdentityEndpointTest {
         }
 
         String sent = endpoint.issuedTokens().get(0).accessToken();
-        assertThat(logs.list).extracting(ILoggingEvent::getFormattedMessage).anyMatch(m -> m.contains("listener failed"));
+        assertThat(logs.list)
+                .extracting(ILoggingEvent::getFormattedMessage)
+                .anyMatch(m -> m.contains("listener failed"));
         for (ILoggingEvent event : logs.list) {
             String text = event.getFormattedMessage()
                     + (event.getThrowableProxy() == null ? "" : ThrowableProxyUtil.asString(event.getThrowableProxy()));
-            assertThat(text).doesNotContain(refused.get()).doesNotContain(sent).doesNotContain(SECRET).doesNotContain("eyJ");
+            assertThat(text)
+                    .doesNotContain(refused.get())
+                    .doesNotContain(sent)
+                    .doesNotContain(SECRET)
+                    .doesNotContain("eyJ");
         }
     }
 
@@ -473,7 +527,8 @@ class LocalManagedIdentityEndpointTest {
 
         List<Thread> threads = new ArrayList<>();
         for (Thread thread : Thread.getAllStackTraces().keySet()) {
-            if (thread.getName().startsWith("HTTP-Dispatcher") || thread.getName().startsWith("mi-endpoint-")) {
+            if (thread.getName().startsWith("HTTP-Dispatcher")
+                    || thread.getName().startsWith("mi-endpoint-")) {
                 threads.add(thread);
             }
         }
@@ -499,12 +554,15 @@ class LocalManagedIdentityEndpointTest {
             assertThat(shared.url()).isEqualTo(System.getenv("IDENTITY_ENDPOINT"));
             assertThat(shared.port()).isEqualTo(Integer.parseInt(System.getProperty("mi.endpoint.port")));
             assertThat(shared.identityHeader()).isEqualTo(System.getenv("IDENTITY_HEADER"));
-            assertThatThrownBy(shared::close).isInstanceOf(IllegalStateException.class).hasMessageContaining("reset()");
+            assertThatThrownBy(shared::close)
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("reset()");
         }
 
         @Test
         void systemAssignedManagedIdentityCredentialGetsItsTokenHere() {
-            AccessToken token = new ManagedIdentityCredentialBuilder().build()
+            AccessToken token = new ManagedIdentityCredentialBuilder()
+                    .build()
                     .getTokenSync(new TokenRequestContext().addScopes(SCOPE));
 
             // MSAL4J caches managed-identity tokens JVM-wide (until 5 minutes before expiry): when an earlier
@@ -513,14 +571,17 @@ class LocalManagedIdentityEndpointTest {
             JsonNode claims = claims(token.getToken());
             assertThat(claims.get("aud").asText()).isEqualTo(RESOURCE);
             assertThat(claims.get("appid").asText()).isEqualTo(SYSTEM_ASSIGNED_CLIENT_ID);
-            assertThat(token.getExpiresAt().toEpochSecond()).isEqualTo(claims.get("exp").asLong());
+            assertThat(token.getExpiresAt().toEpochSecond())
+                    .isEqualTo(claims.get("exp").asLong());
         }
 
         @Test
         void userAssignedCredentialSendsItsClientIdAndTheScopeWithoutDefault() {
             String clientId = UUID.randomUUID().toString(); // a new identity: nothing cached for it
 
-            AccessToken token = new ManagedIdentityCredentialBuilder().clientId(clientId).build()
+            AccessToken token = new ManagedIdentityCredentialBuilder()
+                    .clientId(clientId)
+                    .build()
                     .getTokenSync(new TokenRequestContext().addScopes(SCOPE));
 
             assertThat(shared.requestCount()).isEqualTo(1);
@@ -537,14 +598,19 @@ class LocalManagedIdentityEndpointTest {
             String shortLivedId = UUID.randomUUID().toString();
             TokenRequestContext request = new TokenRequestContext().addScopes(SCOPE);
 
-            var cached = new ManagedIdentityCredentialBuilder().clientId(cachedId).build();
+            var cached =
+                    new ManagedIdentityCredentialBuilder().clientId(cachedId).build();
             cached.getTokenSync(request);
             cached.getTokenSync(request);
             new ManagedIdentityCredentialBuilder().clientId(cachedId).build().getTokenSync(request);
-            assertThat(shared.issuedCount()).as("one fetch, then MSAL's JVM-wide cache").isEqualTo(1);
+            assertThat(shared.issuedCount())
+                    .as("one fetch, then MSAL's JVM-wide cache")
+                    .isEqualTo(1);
 
             shared.setTokenLifetime(Duration.ofMinutes(4)); // under MSAL's 5-minute expiry margin
-            var shortLived = new ManagedIdentityCredentialBuilder().clientId(shortLivedId).build();
+            var shortLived = new ManagedIdentityCredentialBuilder()
+                    .clientId(shortLivedId)
+                    .build();
             shortLived.getTokenSync(request);
             shortLived.getTokenSync(request);
             assertThat(shared.issuedCount()).isEqualTo(3);
@@ -554,7 +620,9 @@ class LocalManagedIdentityEndpointTest {
         void aTransient503IsRetriedBeforeTheCredentialFails() {
             shared.failNext(1, Fault.HTTP_503);
 
-            AccessToken token = new ManagedIdentityCredentialBuilder().clientId(UUID.randomUUID().toString()).build()
+            AccessToken token = new ManagedIdentityCredentialBuilder()
+                    .clientId(UUID.randomUUID().toString())
+                    .build()
                     .getTokenSync(new TokenRequestContext().addScopes(SCOPE));
 
             assertThat(shared.requestCount()).isEqualTo(2);

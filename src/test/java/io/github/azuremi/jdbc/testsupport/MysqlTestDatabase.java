@@ -63,7 +63,8 @@ final class MysqlTestDatabase implements TestDatabase {
     @Override
     public synchronized String createTokenRole(String name) {
         SqlText.requireRoleName(name);
-        try (Connection admin = adminConnection(); Statement sql = admin.createStatement()) {
+        try (Connection admin = adminConnection();
+                Statement sql = admin.createStatement()) {
             boolean mariaDb = isMariaDb(sql);
             String database = admin.getCatalog();
             String unguessable = nativePasswordHash(UUID.randomUUID().toString());
@@ -73,10 +74,13 @@ final class MysqlTestDatabase implements TestDatabase {
             }
         } catch (SQLException e) {
             if (e.getErrorCode() == PLUGIN_NOT_LOADED) {
-                throw new IllegalStateException("the server at " + jdbcUrl + " has mysql_native_password disabled;"
-                        + " start MySQL 8.4 with --mysql-native-password=ON", e);
+                throw new IllegalStateException(
+                        "the server at " + jdbcUrl + " has mysql_native_password disabled;"
+                                + " start MySQL 8.4 with --mysql-native-password=ON",
+                        e);
             }
-            throw new IllegalStateException("could not create token user " + name + " on " + jdbcUrl + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "could not create token user " + name + " on " + jdbcUrl + ": " + e.getMessage(), e);
         }
         return name;
     }
@@ -87,7 +91,8 @@ final class MysqlTestDatabase implements TestDatabase {
         SqlText.requireRoleName(role);
         // Only the hash goes into SQL text, so the token never reaches the server's logs.
         String hash = nativePasswordHash(token);
-        try (Connection admin = adminConnection(); Statement sql = admin.createStatement()) {
+        try (Connection admin = adminConnection();
+                Statement sql = admin.createStatement()) {
             boolean mariaDb = isMariaDb(sql);
             for (String host : HOSTS) {
                 sql.execute("ALTER USER " + account(role, host) + identifiedBy(mariaDb, hash));

@@ -68,15 +68,18 @@ final class PostgresTestDatabase implements TestDatabase {
     }
 
     private void grantTokenRole(String name) {
-        try (Connection admin = adminConnection(); Statement sql = admin.createStatement()) {
+        try (Connection admin = adminConnection();
+                Statement sql = admin.createStatement()) {
             createRoleIfMissing(sql, TOKEN_GROUP, "NOLOGIN");
             createRoleIfMissing(sql, name, "LOGIN");
             sql.execute("ALTER ROLE " + pgIdentifier(name) + " LOGIN");
             sql.execute("GRANT " + pgIdentifier(TOKEN_GROUP) + " TO " + pgIdentifier(name));
-            sql.execute("GRANT CONNECT ON DATABASE " + pgIdentifier(admin.getCatalog()) + " TO " + pgIdentifier(TOKEN_GROUP));
+            sql.execute("GRANT CONNECT ON DATABASE " + pgIdentifier(admin.getCatalog()) + " TO "
+                    + pgIdentifier(TOKEN_GROUP));
             sql.execute("GRANT USAGE, CREATE ON SCHEMA public TO " + pgIdentifier(TOKEN_GROUP));
         } catch (SQLException e) {
-            throw new IllegalStateException("could not create token role " + name + " on " + jdbcUrl + ": " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "could not create token role " + name + " on " + jdbcUrl + ": " + e.getMessage(), e);
         }
     }
 
@@ -85,9 +88,10 @@ final class PostgresTestDatabase implements TestDatabase {
         SqlText.requireRoleName(role);
         // The server stores only this SCRAM verifier: the token itself never reaches SQL text or server logs.
         String verifier = PasswordUtil.encodeScramSha256(token.toCharArray());
-        try (Connection admin = adminConnection(); Statement sql = admin.createStatement()) {
-            sql.execute("ALTER ROLE " + pgIdentifier(role) + " PASSWORD " + pgLiteral(verifier)
-                    + " VALID UNTIL " + pgLiteral(expiresOn.toString()));
+        try (Connection admin = adminConnection();
+                Statement sql = admin.createStatement()) {
+            sql.execute("ALTER ROLE " + pgIdentifier(role) + " PASSWORD " + pgLiteral(verifier) + " VALID UNTIL "
+                    + pgLiteral(expiresOn.toString()));
         } catch (SQLException e) {
             throw new IllegalStateException("could not set the token of role " + role + ": " + e.getMessage(), e);
         }
@@ -118,9 +122,11 @@ final class PostgresTestDatabase implements TestDatabase {
                     + "The project's .ci/run does exactly this.");
         } catch (SQLException e) {
             if (!INVALID_PASSWORD.equals(e.getSQLState())) {
-                throw new IllegalStateException("expected PostgreSQL at " + jdbcUrl + " to refuse role " + role
-                        + " a wrong password with SQLState " + INVALID_PASSWORD + ", but got " + e.getSQLState()
-                        + ": " + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "expected PostgreSQL at " + jdbcUrl + " to refuse role " + role
+                                + " a wrong password with SQLState " + INVALID_PASSWORD + ", but got " + e.getSQLState()
+                                + ": " + e.getMessage(),
+                        e);
             }
         }
         rolesKnownToNeedPassword.add(role);

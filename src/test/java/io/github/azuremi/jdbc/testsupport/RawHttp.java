@@ -36,8 +36,7 @@ final class RawHttp {
         }
     }
 
-    private RawHttp() {
-    }
+    private RawHttp() {}
 
     static Response get(int port, String pathAndQuery, Map<String, String> headers) throws IOException {
         return send(port, "GET", pathAndQuery, headers, Duration.ofSeconds(10));
@@ -48,10 +47,16 @@ final class RawHttp {
         try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
             socket.setSoTimeout((int) timeout.toMillis());
             StringBuilder request = new StringBuilder()
-                    .append(method).append(' ').append(pathAndQuery).append(" HTTP/1.1\r\n")
-                    .append("Host: 127.0.0.1:").append(port).append("\r\n")
+                    .append(method)
+                    .append(' ')
+                    .append(pathAndQuery)
+                    .append(" HTTP/1.1\r\n")
+                    .append("Host: 127.0.0.1:")
+                    .append(port)
+                    .append("\r\n")
                     .append("Connection: close\r\n");
-            headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
+            headers.forEach((name, value) ->
+                    request.append(name).append(": ").append(value).append("\r\n"));
             OutputStream out = socket.getOutputStream();
             out.write(request.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
@@ -76,7 +81,9 @@ final class RawHttp {
         Map<String, String> headers = new HashMap<>();
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
-            headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+            headers.put(
+                    lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                    lines[i].substring(colon + 1).trim());
         }
         return new Response(status, headers, text.substring(headerEnd + 4));
     }

@@ -7,8 +7,7 @@ final class SqlText {
 
     private static final Pattern ROLE_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,31}");
 
-    private SqlText() {
-    }
+    private SqlText() {}
 
     /** Role names are plain lower-case identifiers, so they mean the same unquoted, quoted, and in a JDBC URL. */
     static String requireRoleName(String name) {

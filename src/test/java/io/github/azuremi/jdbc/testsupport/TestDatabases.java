@@ -30,13 +30,15 @@ public final class TestDatabases {
     private static TestDatabase postgres;
     private static TestDatabase mysql;
 
-    private TestDatabases() {
-    }
+    private TestDatabases() {}
 
     public static synchronized TestDatabase postgres() {
         if (postgres == null) {
-            postgres = new PostgresTestDatabase(adminUrl("PostgreSQL", POSTGRES_ADMIN_URL_ENV,
-                    "jdbc:postgresql://127.0.0.1:5432/test?user=postgres", TestDatabases::startPostgresContainer));
+            postgres = new PostgresTestDatabase(adminUrl(
+                    "PostgreSQL",
+                    POSTGRES_ADMIN_URL_ENV,
+                    "jdbc:postgresql://127.0.0.1:5432/test?user=postgres",
+                    TestDatabases::startPostgresContainer));
             LOG.info("PostgreSQL for tests: {}", postgres.jdbcUrl());
         }
         return postgres;
@@ -44,8 +46,11 @@ public final class TestDatabases {
 
     public static synchronized TestDatabase mysql() {
         if (mysql == null) {
-            mysql = new MysqlTestDatabase(adminUrl("MySQL", MYSQL_ADMIN_URL_ENV,
-                    "jdbc:mysql://127.0.0.1:3306/test?user=root&sslMode=DISABLED", TestDatabases::startMysqlContainer));
+            mysql = new MysqlTestDatabase(adminUrl(
+                    "MySQL",
+                    MYSQL_ADMIN_URL_ENV,
+                    "jdbc:mysql://127.0.0.1:3306/test?user=root&sslMode=DISABLED",
+                    TestDatabases::startMysqlContainer));
             LOG.info("MySQL for tests: {}", mysql.jdbcUrl());
         }
         return mysql;
@@ -75,8 +80,8 @@ public final class TestDatabases {
 
     private static String startPostgresContainer() {
         // The image authenticates TCP clients with scram-sha-256, so token roles need their password.
-        PostgreSQLContainer<?> container = new PostgreSQLContainer<>(DockerImageName.parse("postgres:16"))
-                .withDatabaseName("test");
+        PostgreSQLContainer<?> container =
+                new PostgreSQLContainer<>(DockerImageName.parse("postgres:16")).withDatabaseName("test");
         container.start();
         return withCredentials(container.getJdbcUrl(), container);
     }
@@ -100,8 +105,10 @@ public final class TestDatabases {
     }
 
     private static String withCredentials(String url, JdbcDatabaseContainer<?> container) {
-        return JdbcUrls.withParameter(JdbcUrls.withParameter(url, "user", encode(container.getUsername())),
-                "password", encode(container.getPassword()));
+        return JdbcUrls.withParameter(
+                JdbcUrls.withParameter(url, "user", encode(container.getUsername())),
+                "password",
+                encode(container.getPassword()));
     }
 
     private static String encode(String value) {

@@ -35,8 +35,10 @@ class TestDatabasesTest {
 
         @Test
         void jdbcUrlCarriesNoCredentials() {
-            assertThat(database().jdbcUrl()).startsWith("jdbc:" + database().kind() + "://")
-                    .doesNotContainIgnoringCase("user=").doesNotContainIgnoringCase("password=");
+            assertThat(database().jdbcUrl())
+                    .startsWith("jdbc:" + database().kind() + "://")
+                    .doesNotContainIgnoringCase("user=")
+                    .doesNotContainIgnoringCase("password=");
         }
 
         @Test
@@ -85,10 +87,12 @@ class TestDatabasesTest {
         @Test
         void tokensFromTheLocalEndpointOpenConnectionsWhenAcceptedOnIssue() throws IOException, SQLException {
             database().createTokenRole(role());
-            try (LocalManagedIdentityEndpoint endpoint = LocalManagedIdentityEndpoint.start(0, "secret-" + UUID.randomUUID())) {
+            try (LocalManagedIdentityEndpoint endpoint =
+                    LocalManagedIdentityEndpoint.start(0, "secret-" + UUID.randomUUID())) {
                 endpoint.onIssue(token -> database().acceptToken(role(), token.accessToken(), token.expiresOn()));
 
-                RawHttp.Response response = RawHttp.get(endpoint.port(),
+                RawHttp.Response response = RawHttp.get(
+                        endpoint.port(),
                         LocalManagedIdentityEndpoint.PATH + "?api-version=" + LocalManagedIdentityEndpoint.API_VERSION
                                 + "&resource=" + URLEncoder.encode(RESOURCE, StandardCharsets.UTF_8),
                         Map.of(LocalManagedIdentityEndpoint.IDENTITY_HEADER_NAME, endpoint.identityHeader()));
@@ -101,16 +105,17 @@ class TestDatabasesTest {
 
         @Test
         void adminConnectionWorks() throws SQLException {
-            try (Connection admin = database().adminConnection(); Statement sql = admin.createStatement();
-                 ResultSet one = sql.executeQuery("SELECT 1")) {
+            try (Connection admin = database().adminConnection();
+                    Statement sql = admin.createStatement();
+                    ResultSet one = sql.executeQuery("SELECT 1")) {
                 assertThat(one.next()).isTrue();
             }
         }
 
         final String currentUser(String token) throws SQLException {
             try (Connection connection = database().login(role(), token);
-                 Statement sql = connection.createStatement();
-                 ResultSet user = sql.executeQuery("SELECT current_user")) {
+                    Statement sql = connection.createStatement();
+                    ResultSet user = sql.executeQuery("SELECT current_user")) {
                 user.next();
                 return user.getString(1);
             }
@@ -118,8 +123,8 @@ class TestDatabasesTest {
 
         final void assertLoginRefused(String token) {
             assertThatThrownBy(() -> currentUser(token))
-                    .isInstanceOfSatisfying(SQLException.class,
-                            e -> assertThat(e.getSQLState()).isIn((Object[]) refusedSqlStates()));
+                    .isInstanceOfSatisfying(
+                            SQLException.class, e -> assertThat(e.getSQLState()).isIn((Object[]) refusedSqlStates()));
         }
 
         static String newToken() {
@@ -165,9 +170,10 @@ class TestDatabasesTest {
         @Test
         void aTokenRoleIsAMemberOfTheGroupThatPgHbaNames() throws SQLException {
             database().createTokenRole(role());
-            try (Connection admin = database().adminConnection(); Statement sql = admin.createStatement();
-                 ResultSet member = sql.executeQuery("SELECT pg_has_role('" + role() + "', '"
-                         + PostgresTestDatabase.TOKEN_GROUP + "', 'MEMBER')")) {
+            try (Connection admin = database().adminConnection();
+                    Statement sql = admin.createStatement();
+                    ResultSet member = sql.executeQuery("SELECT pg_has_role('" + role() + "', '"
+                            + PostgresTestDatabase.TOKEN_GROUP + "', 'MEMBER')")) {
                 member.next();
                 assertThat(member.getBoolean(1)).isTrue();
             }
@@ -202,8 +208,9 @@ class TestDatabasesTest {
         @Test
         void storesTheNativePasswordHashMysqlWouldCompute() throws SQLException {
             String token = newToken();
-            try (Connection admin = database().adminConnection(); Statement sql = admin.createStatement();
-                 ResultSet hash = sql.executeQuery("SELECT SHA1(UNHEX(SHA1('" + token + "')))")) {
+            try (Connection admin = database().adminConnection();
+                    Statement sql = admin.createStatement();
+                    ResultSet hash = sql.executeQuery("SELECT SHA1(UNHEX(SHA1('" + token + "')))")) {
                 hash.next();
                 assertThat(MysqlTestDatabase.nativePasswordHash(token)).isEqualToIgnoringCase("*" + hash.getString(1));
             }

@@ -10,40 +10,42 @@ import java.nio.file.Path;
  */
 public final class TestTls {
 
-  public static final String CA_FILE_ENV = "MIDS_TEST_TLS_CA_FILE";
-  public static final String TRUSTSTORE_ENV = "MIDS_TEST_TLS_TRUSTSTORE";
-  public static final String TRUSTSTORE_PASSWORD_ENV = "MIDS_TEST_TLS_TRUSTSTORE_PASSWORD";
+    public static final String CA_FILE_ENV = "MIDS_TEST_TLS_CA_FILE";
+    public static final String TRUSTSTORE_ENV = "MIDS_TEST_TLS_TRUSTSTORE";
+    public static final String TRUSTSTORE_PASSWORD_ENV = "MIDS_TEST_TLS_TRUSTSTORE_PASSWORD";
 
-  private TestTls() {}
+    private TestTls() {}
 
-  public static String caFile() {
-    return existing(CA_FILE_ENV);
-  }
-
-  public static String trustStore() {
-    return existing(TRUSTSTORE_ENV);
-  }
-
-  public static String trustStorePassword() {
-    String v = System.getenv(TRUSTSTORE_PASSWORD_ENV);
-    if (v == null) {
-      throw missing(TRUSTSTORE_PASSWORD_ENV);
+    public static String caFile() {
+        return existing(CA_FILE_ENV);
     }
-    return v;
-  }
 
-  private static String existing(String env) {
-    String v = System.getenv(env);
-    if (v == null || v.isBlank() || !Files.isReadable(Path.of(v))) {
-      throw missing(env);
+    public static String trustStore() {
+        return existing(TRUSTSTORE_ENV);
     }
-    return v;
-  }
 
-  private static IllegalStateException missing(String env) {
-    return new IllegalStateException(env + " is not set (or names no readable file): the end-to-end tests log in "
-        + "with verified TLS using the test CA that .ci/run makes and installs in the local PostgreSQL and MariaDB. "
-        + "Run MIDS_CI_PREPARE_ONLY=1 .ci/run as root, then export " + CA_FILE_ENV + "=/var/lib/mids-test-tls/ca.crt "
-        + TRUSTSTORE_ENV + "=/var/lib/mids-test-tls/truststore.p12 " + TRUSTSTORE_PASSWORD_ENV + "=mids-test-truststore");
-  }
+    public static String trustStorePassword() {
+        String v = System.getenv(TRUSTSTORE_PASSWORD_ENV);
+        if (v == null) {
+            throw missing(TRUSTSTORE_PASSWORD_ENV);
+        }
+        return v;
+    }
+
+    private static String existing(String env) {
+        String v = System.getenv(env);
+        if (v == null || v.isBlank() || !Files.isReadable(Path.of(v))) {
+            throw missing(env);
+        }
+        return v;
+    }
+
+    private static IllegalStateException missing(String env) {
+        return new IllegalStateException(env + " is not set (or names no readable file): the end-to-end tests log in "
+                + "with verified TLS using the test CA that .ci/run makes and installs in the local PostgreSQL and MariaDB. "
+                + "Run MIDS_CI_PREPARE_ONLY=1 .ci/run as root, then export " + CA_FILE_ENV
+                + "=/var/lib/mids-test-tls/ca.crt "
+                + TRUSTSTORE_ENV + "=/var/lib/mids-test-tls/truststore.p12 " + TRUSTSTORE_PASSWORD_ENV
+                + "=mids-test-truststore");
+    }
 }

@@ -13,32 +13,40 @@ import io.github.azuremi.jdbc.internal.db.Dialect;
  */
 record UsernameRule(String username, String rule) {
 
-  static UsernameRule infer(TokenClaims claims, Dialect dialect) {
-    String upn = claims.userPrincipalName();
-    String identityName = lastSegment(claims.managedIdentityResourceId());
-    if (!dialect.loginWithUsername()) {
-      String name = upn != null ? upn : identityName != null ? identityName : "<the identity's name>";
-      return new UsernameRule(null, "Azure SQL identifies the login by the token, so no username is sent; the "
-          + "contained database user must be CREATE USER [" + name + "] FROM EXTERNAL PROVIDER");
+    static UsernameRule infer(TokenClaims claims, Dialect dialect) {
+        String upn = claims.userPrincipalName();
+        String identityName = lastSegment(claims.managedIdentityResourceId());
+        if (!dialect.loginWithUsername()) {
+            String name = upn != null ? upn : identityName != null ? identityName : "<the identity's name>";
+            return new UsernameRule(
+                    null,
+                    "Azure SQL identifies the login by the token, so no username is sent; the "
+                            + "contained database user must be CREATE USER [" + name + "] FROM EXTERNAL PROVIDER");
+        }
+        if (upn != null) {
+            return new UsernameRule(
+                    upn,
+                    "a signed-in user logs in as their sign-in name (the upn claim), the name the "
+                            + "Entra admin gave the role");
+        }
+        if (identityName != null) {
+            return new UsernameRule(
+                    identityName,
+                    "a managed identity logs in as its name (the last part of its resource "
+                            + "id, the xms_mirid claim; for a system-assigned identity, the app's name), the name the Entra admin "
+                            + "usually gives the role");
+        }
+        return new UsernameRule(
+                null,
+                "a service principal logs in as its app registration's display name, which the "
+                        + "token does not carry: pass --username");
     }
-    if (upn != null) {
-      return new UsernameRule(upn, "a signed-in user logs in as their sign-in name (the upn claim), the name the "
-          + "Entra admin gave the role");
-    }
-    if (identityName != null) {
-      return new UsernameRule(identityName, "a managed identity logs in as its name (the last part of its resource "
-          + "id, the xms_mirid claim; for a system-assigned identity, the app's name), the name the Entra admin "
-          + "usually gives the role");
-    }
-    return new UsernameRule(null, "a service principal logs in as its app registration's display name, which the "
-        + "token does not carry: pass --username");
-  }
 
-  private static String lastSegment(String resourceId) {
-    if (resourceId == null || resourceId.isBlank()) {
-      return null;
+    private static String lastSegment(String resourceId) {
+        if (resourceId == null || resourceId.isBlank()) {
+            return null;
+        }
+        String trimmed = resourceId.endsWith("/") ? resourceId.substring(0, resourceId.length() - 1) : resourceId;
+        return trimmed.substring(trimmed.lastIndexOf('/') + 1);
     }
-    String trimmed = resourceId.endsWith("/") ? resourceId.substring(0, resourceId.length() - 1) : resourceId;
-    return trimmed.substring(trimmed.lastIndexOf('/') + 1);
-  }
 }

@@ -1,7 +1,6 @@
 package io.github.azuremi.jdbc.internal.compat;
 
 import com.zaxxer.hikari.HikariConfig;
-
 import java.lang.reflect.Method;
 
 /**
@@ -11,38 +10,39 @@ import java.lang.reflect.Method;
  */
 public final class HikariCompat {
 
-  private static final Method GET_CREDENTIALS_PROVIDER = method("getCredentialsProvider");
-  private static final Method GET_CREDENTIALS_PROVIDER_CLASS_NAME = method("getCredentialsProviderClassName");
+    private static final Method GET_CREDENTIALS_PROVIDER = method("getCredentialsProvider");
+    private static final Method GET_CREDENTIALS_PROVIDER_CLASS_NAME = method("getCredentialsProviderClassName");
 
-  private HikariCompat() {}
+    private HikariCompat() {}
 
-  /** Whether a HikariCP 7 {@code credentialsProvider} (or its class name) is set; always false on 6.x. */
-  public static boolean credentialsProviderSet(HikariConfig config) {
-    return invoke(GET_CREDENTIALS_PROVIDER, config) != null || invoke(GET_CREDENTIALS_PROVIDER_CLASS_NAME, config) != null;
-  }
-
-  /** The HikariCP version on the classpath (from its jar's manifest), or "unknown". */
-  public static String hikariVersion() {
-    String v = HikariConfig.class.getPackage().getImplementationVersion();
-    return v == null ? "unknown" : v;
-  }
-
-  private static Method method(String name) {
-    try {
-      return HikariConfig.class.getMethod(name);
-    } catch (NoSuchMethodException e) {
-      return null; // HikariCP 6.x
+    /** Whether a HikariCP 7 {@code credentialsProvider} (or its class name) is set; always false on 6.x. */
+    public static boolean credentialsProviderSet(HikariConfig config) {
+        return invoke(GET_CREDENTIALS_PROVIDER, config) != null
+                || invoke(GET_CREDENTIALS_PROVIDER_CLASS_NAME, config) != null;
     }
-  }
 
-  private static Object invoke(Method m, HikariConfig config) {
-    if (m == null) {
-      return null;
+    /** The HikariCP version on the classpath (from its jar's manifest), or "unknown". */
+    public static String hikariVersion() {
+        String v = HikariConfig.class.getPackage().getImplementationVersion();
+        return v == null ? "unknown" : v;
     }
-    try {
-      return m.invoke(config);
-    } catch (ReflectiveOperationException e) {
-      return null;
+
+    private static Method method(String name) {
+        try {
+            return HikariConfig.class.getMethod(name);
+        } catch (NoSuchMethodException e) {
+            return null; // HikariCP 6.x
+        }
     }
-  }
+
+    private static Object invoke(Method m, HikariConfig config) {
+        if (m == null) {
+            return null;
+        }
+        try {
+            return m.invoke(config);
+        } catch (ReflectiveOperationException e) {
+            return null;
+        }
+    }
 }

@@ -5,7 +5,6 @@ import jakarta.servlet.ServletContainerInitializer;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
-
 import java.util.Set;
 
 /**
@@ -21,15 +20,15 @@ import java.util.Set;
  */
 public final class PluginReleaseInitializer implements ServletContainerInitializer {
 
-  @Override
-  public void onStartup(Set<Class<?>> classes, ServletContext context) {
-    ClassLoader application = context.getClassLoader();
-    context.addListener(new ServletContextListener() {
-      @Override
-      public void contextDestroyed(ServletContextEvent event) {
-        // nothing of the plugins is touched at start: an application that never uses them loads nothing of them
-        PluginTokens.shared().release(application);
-      }
-    });
-  }
+    @Override
+    public void onStartup(Set<Class<?>> classes, ServletContext context) {
+        ClassLoader application = context.getClassLoader();
+        context.addListener(new ServletContextListener() {
+            @Override
+            public void contextDestroyed(ServletContextEvent event) {
+                // nothing of the plugins is touched at start: an application that never uses them loads nothing of them
+                PluginTokens.shared().release(application);
+            }
+        });
+    }
 }

@@ -1,9 +1,8 @@
 package io.github.azuremi.jdbc.internal.compat;
 
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Leaves no thread behind that would keep a web application's class loader alive after the application
@@ -26,25 +25,25 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ThreadHygiene {
 
-  private static final Logger LOG = LoggerFactory.getLogger(ThreadHygiene.class);
-  private static final AtomicInteger OPEN_POOLS = new AtomicInteger();
+    private static final Logger LOG = LoggerFactory.getLogger(ThreadHygiene.class);
+    private static final AtomicInteger OPEN_POOLS = new AtomicInteger();
 
-  private ThreadHygiene() {}
+    private ThreadHygiene() {}
 
-  /** A pool has started (call once per pool, paired with {@link #poolClosed()}). */
-  public static void poolStarted() {
-    OPEN_POOLS.incrementAndGet();
-  }
-
-  /** A pool that had started has closed; the last one resets azure-core's shared executor. */
-  public static void poolClosed() {
-    if (OPEN_POOLS.decrementAndGet() == 0) {
-      DriverClasses.deregisterLoaded();
-      try {
-        com.azure.core.util.SharedExecutorService.getInstance().reset();
-      } catch (RuntimeException | LinkageError e) { // an azure-core without it: nothing to stop
-        LOG.debug("could not reset azure-core's shared executor", e);
-      }
+    /** A pool has started (call once per pool, paired with {@link #poolClosed()}). */
+    public static void poolStarted() {
+        OPEN_POOLS.incrementAndGet();
     }
-  }
+
+    /** A pool that had started has closed; the last one resets azure-core's shared executor. */
+    public static void poolClosed() {
+        if (OPEN_POOLS.decrementAndGet() == 0) {
+            DriverClasses.deregisterLoaded();
+            try {
+                com.azure.core.util.SharedExecutorService.getInstance().reset();
+            } catch (RuntimeException | LinkageError e) { // an azure-core without it: nothing to stop
+                LOG.debug("could not reset azure-core's shared executor", e);
+            }
+        }
+    }
 }

@@ -2,7 +2,6 @@ package io.github.azuremi.jdbc.internal.config;
 
 import io.github.azuremi.jdbc.ManagedIdentityDataSource;
 import io.github.azuremi.jdbc.internal.config.Setting.Surface;
-
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,102 +15,104 @@ import java.util.function.UnaryOperator;
  */
 public final class SettingSource {
 
-  private final Surface surface;
-  private final UnaryOperator<String> spelling;
-  private final Map<String, Object> given = new LinkedHashMap<>();
+    private final Surface surface;
+    private final UnaryOperator<String> spelling;
+    private final Map<String, Object> given = new LinkedHashMap<>();
 
-  /**
-   * @param spelling from a name as {@link Settings} knows it (or an alias) to the name as the user wrote it
-   */
-  public SettingSource(Surface surface, UnaryOperator<String> spelling) {
-    this.surface = surface;
-    this.spelling = spelling;
-  }
-
-  /** Names are spelt as they are declared. */
-  public SettingSource(Surface surface) {
-    this(surface, UnaryOperator.identity());
-  }
-
-  /** The settings of a data source, as its getters report them, named as its setters are. */
-  public static SettingSource of(ManagedIdentityDataSource dataSource) {
-    SettingSource source = new SettingSource(Surface.DATA_SOURCE);
-    for (Setting<?> setting : Settings.on(Surface.DATA_SOURCE)) {
-      source.put(setting.name(), setting.valueOn(dataSource));
+    /**
+     * @param spelling from a name as {@link Settings} knows it (or an alias) to the name as the user wrote it
+     */
+    public SettingSource(Surface surface, UnaryOperator<String> spelling) {
+        this.surface = surface;
+        this.spelling = spelling;
     }
-    return source;
-  }
 
-  /**
-   * Records {@code value} (a text, or a value of the setting's type) under {@code name}, a name or alias of a
-   * setting this surface accepts; null values are left out.
-   */
-  public SettingSource put(String name, Object value) {
-    if (value != null) {
-      given.put(name, value);
+    /** Names are spelt as they are declared. */
+    public SettingSource(Surface surface) {
+        this(surface, UnaryOperator.identity());
     }
-    return this;
-  }
 
-  /** How this source spells {@code name} in a message. */
-  public String spelt(String name) {
-    return spelling.apply(name);
-  }
+    /** The settings of a data source, as its getters report them, named as its setters are. */
+    public static SettingSource of(ManagedIdentityDataSource dataSource) {
+        SettingSource source = new SettingSource(Surface.DATA_SOURCE);
+        for (Setting<?> setting : Settings.on(Surface.DATA_SOURCE)) {
+            source.put(setting.name(), setting.valueOn(dataSource));
+        }
+        return source;
+    }
 
-  /** The text given for {@code name} (for a message), or null. */
-  String given(String name) {
-    Object v = given.get(name);
-    return v == null ? null : v.toString();
-  }
+    /**
+     * Records {@code value} (a text, or a value of the setting's type) under {@code name}, a name or alias of a
+     * setting this surface accepts; null values are left out.
+     */
+    public SettingSource put(String name, Object value) {
+        if (value != null) {
+            given.put(name, value);
+        }
+        return this;
+    }
 
-  /**
-   * The value of {@code setting} from its name or any of its aliases, parsed and checked; null when it is unset or
-   * wrong (then {@code problems} says why, naming the setting as this source spells it).
-   */
-  <T> T value(Setting<T> setting, List<String> problems) {
-    T result = null;
-    String resultName = null;
-    int before = problems.size();
-    for (String name : names(setting)) {
-      Object raw = given.get(name);
-      if (raw == null || raw instanceof String text && text.isBlank() && setting.blankIsUnset()) {
-        continue;
-      }
-      T v;
-      try {
-        v = raw instanceof String text ? setting.parse(name, spelt(name), text) : setting.type().cast(raw);
-      } catch (IllegalArgumentException e) {
-        problems.add(e.getMessage());
-        continue;
-      }
-      if (result != null && !setting.same(result, v)) {
-        problems.add(spelt(resultName) + "=" + SettingValues.shown(given(resultName)) + " and " + spelt(name) + "="
-            + SettingValues.shown(given(name)) + " differ; keep one of them");
-        return null;
-      }
-      if (result == null) {
-        result = v;
-        resultName = name;
-      }
+    /** How this source spells {@code name} in a message. */
+    public String spelt(String name) {
+        return spelling.apply(name);
     }
-    if (result == null || problems.size() > before) {
-      return null;
-    }
-    String problem = setting.problem(spelt(resultName), result);
-    if (problem != null) {
-      problems.add(problem);
-      return null;
-    }
-    return result;
-  }
 
-  private List<String> names(Setting<?> setting) {
-    if (surface != Surface.PLUGIN || setting.aliases().isEmpty()) {
-      return List.of(setting.name());
+    /** The text given for {@code name} (for a message), or null. */
+    String given(String name) {
+        Object v = given.get(name);
+        return v == null ? null : v.toString();
     }
-    List<String> names = new java.util.ArrayList<>();
-    names.add(setting.name());
-    setting.aliases().forEach(a -> names.add(a.name()));
-    return names;
-  }
+
+    /**
+     * The value of {@code setting} from its name or any of its aliases, parsed and checked; null when it is unset or
+     * wrong (then {@code problems} says why, naming the setting as this source spells it).
+     */
+    <T> T value(Setting<T> setting, List<String> problems) {
+        T result = null;
+        String resultName = null;
+        int before = problems.size();
+        for (String name : names(setting)) {
+            Object raw = given.get(name);
+            if (raw == null || raw instanceof String text && text.isBlank() && setting.blankIsUnset()) {
+                continue;
+            }
+            T v;
+            try {
+                v = raw instanceof String text
+                        ? setting.parse(name, spelt(name), text)
+                        : setting.type().cast(raw);
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+                continue;
+            }
+            if (result != null && !setting.same(result, v)) {
+                problems.add(spelt(resultName) + "=" + SettingValues.shown(given(resultName)) + " and " + spelt(name)
+                        + "=" + SettingValues.shown(given(name)) + " differ; keep one of them");
+                return null;
+            }
+            if (result == null) {
+                result = v;
+                resultName = name;
+            }
+        }
+        if (result == null || problems.size() > before) {
+            return null;
+        }
+        String problem = setting.problem(spelt(resultName), result);
+        if (problem != null) {
+            problems.add(problem);
+            return null;
+        }
+        return result;
+    }
+
+    private List<String> names(Setting<?> setting) {
+        if (surface != Surface.PLUGIN || setting.aliases().isEmpty()) {
+            return List.of(setting.name());
+        }
+        List<String> names = new java.util.ArrayList<>();
+        names.add(setting.name());
+        setting.aliases().forEach(a -> names.add(a.name()));
+        return names;
+    }
 }

@@ -5,7 +5,6 @@ import com.microsoft.sqlserver.jdbc.SQLServerDataSource;
 import com.microsoft.sqlserver.jdbc.SqlAuthenticationToken;
 import io.github.azuremi.jdbc.internal.token.CachedToken;
 import io.github.azuremi.jdbc.internal.token.TokenLease;
-
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -22,80 +21,81 @@ import java.util.Properties;
  */
 final class SqlServerLogin implements TokenAuthenticatingDataSource.Login {
 
-  private static final ThreadLocal<CachedToken> TOKEN_FOR_THIS_LOGIN = new ThreadLocal<>();
+    private static final ThreadLocal<CachedToken> TOKEN_FOR_THIS_LOGIN = new ThreadLocal<>();
 
-  private final String jdbcUrl;
-  private final Target target;
-  private final Callback callback;
+    private final String jdbcUrl;
+    private final Target target;
+    private final Callback callback;
 
-  SqlServerLogin(String jdbcUrl, Target target, TokenLease lease, Duration reconnectTimeout) {
-    this.jdbcUrl = jdbcUrl;
-    this.target = target;
-    this.callback = new Callback(lease, reconnectTimeout);
-  }
-
-  /**
-   * One data source per login, so that each gets its own loginTimeout (bounding the TCP connect and the whole
-   * login, as Hikari's login timeout asks). mssql-jdbc's packet-dumping loggers are held back meanwhile.
-   */
-  @Override
-  public Connection connect(String username, CachedToken token, Duration timeout) throws SQLException {
-    SQLServerDataSource ds = new SQLServerDataSource();
-    ds.setURL(withProperties(jdbcUrl, target.dialect().withLoginTimeout(target.driverProperties(), timeout)));
-    ds.setAccessTokenCallback(callback);
-    TOKEN_FOR_THIS_LOGIN.set(token);
-    try (PacketLogGuard.Scope ignored = PacketLogGuard.enter()) {
-      Connection c = ds.getConnection();
-      try {
-        target.dialect().afterLogin(c, target.driverProperties());
-      } catch (SQLException | RuntimeException e) {
-        c.close();
-        throw e;
-      }
-      return c;
-    } finally {
-      TOKEN_FOR_THIS_LOGIN.remove();
+    SqlServerLogin(String jdbcUrl, Target target, TokenLease lease, Duration reconnectTimeout) {
+        this.jdbcUrl = jdbcUrl;
+        this.target = target;
+        this.callback = new Callback(lease, reconnectTimeout);
     }
-  }
 
-  /** Driver properties become connection-string properties; values with ; = or braces are brace-quoted. */
-  static String withProperties(String jdbcUrl, Properties properties) {
-    StringBuilder url = new StringBuilder(jdbcUrl);
-    for (Map.Entry<Object, Object> e : properties.entrySet()) {
-      String value = String.valueOf(e.getValue());
-      if (url.charAt(url.length() - 1) != ';') {
-        url.append(';');
-      }
-      url.append(e.getKey()).append('=');
-      if (value.matches(".*[;={}].*")) {
-        url.append('{').append(value.replace("}", "}}")).append('}');
-      } else {
-        url.append(value);
-      }
-    }
-    return url.toString();
-  }
-
-  private record Callback(TokenLease lease, Duration timeout) implements SQLServerAccessTokenCallback {
+    /**
+     * One data source per login, so that each gets its own loginTimeout (bounding the TCP connect and the whole
+     * login, as Hikari's login timeout asks). mssql-jdbc's packet-dumping loggers are held back meanwhile.
+     */
     @Override
-    public SqlAuthenticationToken getAccessToken(String spn, String stsUrl) {
-      CachedToken token = TOKEN_FOR_THIS_LOGIN.get();
-      if (token == null) {
-        token = lease.acquire(timeout); // a reconnect by the driver itself (idle-connection resiliency)
-        PacketLogGuard.tokenRequested();
-      }
-      return new SqlAuthenticationToken(token.accessToken(), token.expiresAt().toEpochMilli());
+    public Connection connect(String username, CachedToken token, Duration timeout) throws SQLException {
+        SQLServerDataSource ds = new SQLServerDataSource();
+        ds.setURL(withProperties(jdbcUrl, target.dialect().withLoginTimeout(target.driverProperties(), timeout)));
+        ds.setAccessTokenCallback(callback);
+        TOKEN_FOR_THIS_LOGIN.set(token);
+        try (PacketLogGuard.Scope ignored = PacketLogGuard.enter()) {
+            Connection c = ds.getConnection();
+            try {
+                target.dialect().afterLogin(c, target.driverProperties());
+            } catch (SQLException | RuntimeException e) {
+                c.close();
+                throw e;
+            }
+            return c;
+        } finally {
+            TOKEN_FOR_THIS_LOGIN.remove();
+        }
     }
 
-    @Override
-    public String toString() {
-      return "ManagedIdentityAccessTokenCallback{" + lease.key() + '}';
+    /** Driver properties become connection-string properties; values with ; = or braces are brace-quoted. */
+    static String withProperties(String jdbcUrl, Properties properties) {
+        StringBuilder url = new StringBuilder(jdbcUrl);
+        for (Map.Entry<Object, Object> e : properties.entrySet()) {
+            String value = String.valueOf(e.getValue());
+            if (url.charAt(url.length() - 1) != ';') {
+                url.append(';');
+            }
+            url.append(e.getKey()).append('=');
+            if (value.matches(".*[;={}].*")) {
+                url.append('{').append(value.replace("}", "}}")).append('}');
+            } else {
+                url.append(value);
+            }
+        }
+        return url.toString();
     }
-  }
 
-  /** Creates the login; a separate method so that a missing driver gives a clear error. */
-  static TokenAuthenticatingDataSource.Login create(String jdbcUrl, Target target, TokenLease lease,
-                                                   Duration reconnectTimeout) {
-    return new SqlServerLogin(jdbcUrl, target, lease, reconnectTimeout);
-  }
+    private record Callback(TokenLease lease, Duration timeout) implements SQLServerAccessTokenCallback {
+        @Override
+        public SqlAuthenticationToken getAccessToken(String spn, String stsUrl) {
+            CachedToken token = TOKEN_FOR_THIS_LOGIN.get();
+            if (token == null) {
+                token = lease.acquire(timeout); // a reconnect by the driver itself (idle-connection resiliency)
+                PacketLogGuard.tokenRequested();
+            }
+            return new SqlAuthenticationToken(
+                    token.accessToken(), token.expiresAt().toEpochMilli());
+        }
+
+        @Override
+        public String toString() {
+            return "ManagedIdentityAccessTokenCallback{" + lease.key() + '}';
+        }
+    }
+
+    /** Creates the login; a separate method so that a missing driver gives a clear error. */
+    static TokenAuthenticatingDataSource.Login create(
+            String jdbcUrl, Target target, TokenLease lease, Duration reconnectTimeout) {
+        return new SqlServerLogin(jdbcUrl, target, lease, reconnectTimeout);
+    }
 }

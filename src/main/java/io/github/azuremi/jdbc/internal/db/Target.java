@@ -12,15 +12,15 @@ import java.util.Properties;
  * @param loopbackOnly     every host is localhost, 127.0.0.0/8 or ::1 (and no socket factory reroutes them)
  * @param transport        what protects the token on the way, in words (for the start-up log line)
  */
-public record Target(Dialect dialect, List<String> hosts, Properties driverProperties, boolean loopbackOnly,
-                     String transport) {
+public record Target(
+        Dialect dialect, List<String> hosts, Properties driverProperties, boolean loopbackOnly, String transport) {
 
-  public String firstHost() {
-    return hosts.isEmpty() ? "" : hosts.get(0);
-  }
+    public String firstHost() {
+        return hosts.isEmpty() ? "" : hosts.get(0);
+    }
 
-  @Override
-  public String toString() {
-    return dialect.displayName() + " at " + String.join(",", hosts) + " (" + transport + ")";
-  }
+    @Override
+    public String toString() {
+        return dialect.displayName() + " at " + String.join(",", hosts) + " (" + transport + ")";
+    }
 }

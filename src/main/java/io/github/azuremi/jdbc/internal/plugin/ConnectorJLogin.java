@@ -8,7 +8,6 @@ import com.mysql.cj.protocol.a.NativeProtocol;
 import io.github.azuremi.jdbc.TokenUnavailableException;
 import io.github.azuremi.jdbc.internal.db.Dialect;
 import io.github.azuremi.jdbc.internal.db.MySqlDialect;
-
 import java.time.Duration;
 import java.util.Properties;
 
@@ -21,70 +20,83 @@ import java.util.Properties;
  */
 public final class ConnectorJLogin {
 
-  private final String name;
-  private Protocol<?> protocol;
-  private String user;
-  private boolean passwordGiven;
+    private final String name;
+    private Protocol<?> protocol;
+    private String user;
+    private boolean passwordGiven;
 
-  public ConnectorJLogin(String name) {
-    this.name = name;
-  }
+    public ConnectorJLogin(String name) {
+        this.name = name;
+    }
 
-  public void init(Protocol<?> protocol) {
-    this.protocol = protocol;
-  }
+    public void init(Protocol<?> protocol) {
+        this.protocol = protocol;
+    }
 
-  /** What Connector/J passes every plugin; the password only to refuse it (the token is the password). */
-  public void setCredentials(String user, String password) {
-    this.user = user;
-    this.passwordGiven = password != null && !password.isEmpty();
-  }
+    /** What Connector/J passes every plugin; the password only to refuse it (the token is the password). */
+    public void setCredentials(String user, String password) {
+        this.user = user;
+        this.passwordGiven = password != null && !password.isEmpty();
+    }
 
-  public String user() {
-    return user;
-  }
+    public String user() {
+        return user;
+    }
 
-  /**
-   * What the user set (the URL's parameters and the driver properties, as Connector/J merged them for this host):
-   * a handful of entries, where the property set would expose all ~175 of Connector/J's (tens of microseconds per
-   * login, measured by PluginConnectionBenchmark).
-   */
-  private Properties userProperties(PropertySet set) {
-    if (protocol instanceof NativeProtocol nativeProtocol && nativeProtocol.getSession() != null
-        && nativeProtocol.getSession().getHostInfo() != null) {
-      Properties p = new Properties();
-      nativeProtocol.getSession().getHostInfo().getHostProperties().forEach((k, v) -> {
-        if (k != null && v != null) {
-          p.setProperty(k, v);
+    /**
+     * What the user set (the URL's parameters and the driver properties, as Connector/J merged them for this host):
+     * a handful of entries, where the property set would expose all ~175 of Connector/J's (tens of microseconds per
+     * login, measured by PluginConnectionBenchmark).
+     */
+    private Properties userProperties(PropertySet set) {
+        if (protocol instanceof NativeProtocol nativeProtocol
+                && nativeProtocol.getSession() != null
+                && nativeProtocol.getSession().getHostInfo() != null) {
+            Properties p = new Properties();
+            nativeProtocol.getSession().getHostInfo().getHostProperties().forEach((k, v) -> {
+                if (k != null && v != null) {
+                    p.setProperty(k, v);
+                }
+            });
+            return p;
         }
-      });
-      return p;
+        return set.exposeAsProperties();
     }
-    return set.exposeAsProperties();
-  }
 
-  /** The token for this connection's login. */
-  public String token() {
-    try {
-      if (passwordGiven) { // Connector/J keeps the password out of its property set: it only reaches us here
-        throw new IllegalArgumentException("password is set, but the password of every login is the access token "
-            + "the plugin fetches for the identity; remove the password (in " + PluginLogin.FROM_URL + ")");
-      }
-      PropertySet set = protocol.getPropertySet();
-      PluginSettings settings = PluginSettings.read(userProperties(set), PluginLogin.FROM_URL);
-      String host = protocol.getSocketConnection().getHost();
-      ((MySqlDialect) Dialect.MYSQL).pluginTransport(host, String.valueOf(set.getEnumProperty(PropertyKey.sslMode).getValue()),
-          protocol.getSocketConnection().isSSLEstablished(), set.getStringProperty(PropertyKey.socketFactory).getValue(),
-          set.getStringProperty(PropertyKey.socksProxyHost).getValue(),
-          Boolean.TRUE.equals(set.getBooleanProperty(PropertyKey.traceProtocol).getValue()),
-          Boolean.TRUE.equals(set.getBooleanProperty(PropertyKey.enablePacketDebug).getValue()),
-          settings.allowTokenWithoutTls());
-      Integer connectTimeout = set.getIntegerProperty(PropertyKey.connectTimeout).getValue();
-      Duration timeout = connectTimeout != null && connectTimeout > 0 ? Duration.ofMillis(connectTimeout)
-          : settings.timings().fetchTimeout();
-      return PluginLogin.token(Dialect.MYSQL, settings, host, timeout, "Connector/J " + name).accessToken();
-    } catch (IllegalArgumentException | TokenUnavailableException e) {
-      throw ExceptionFactory.createException(name + " - " + e.getMessage(), e);
+    /** The token for this connection's login. */
+    public String token() {
+        try {
+            if (passwordGiven) { // Connector/J keeps the password out of its property set: it only reaches us here
+                throw new IllegalArgumentException(
+                        "password is set, but the password of every login is the access token "
+                                + "the plugin fetches for the identity; remove the password (in " + PluginLogin.FROM_URL
+                                + ")");
+            }
+            PropertySet set = protocol.getPropertySet();
+            PluginSettings settings = PluginSettings.read(userProperties(set), PluginLogin.FROM_URL);
+            String host = protocol.getSocketConnection().getHost();
+            ((MySqlDialect) Dialect.MYSQL)
+                    .pluginTransport(
+                            host,
+                            String.valueOf(
+                                    set.getEnumProperty(PropertyKey.sslMode).getValue()),
+                            protocol.getSocketConnection().isSSLEstablished(),
+                            set.getStringProperty(PropertyKey.socketFactory).getValue(),
+                            set.getStringProperty(PropertyKey.socksProxyHost).getValue(),
+                            Boolean.TRUE.equals(set.getBooleanProperty(PropertyKey.traceProtocol)
+                                    .getValue()),
+                            Boolean.TRUE.equals(set.getBooleanProperty(PropertyKey.enablePacketDebug)
+                                    .getValue()),
+                            settings.allowTokenWithoutTls());
+            Integer connectTimeout =
+                    set.getIntegerProperty(PropertyKey.connectTimeout).getValue();
+            Duration timeout = connectTimeout != null && connectTimeout > 0
+                    ? Duration.ofMillis(connectTimeout)
+                    : settings.timings().fetchTimeout();
+            return PluginLogin.token(Dialect.MYSQL, settings, host, timeout, "Connector/J " + name)
+                    .accessToken();
+        } catch (IllegalArgumentException | TokenUnavailableException e) {
+            throw ExceptionFactory.createException(name + " - " + e.getMessage(), e);
+        }
     }
-  }
 }

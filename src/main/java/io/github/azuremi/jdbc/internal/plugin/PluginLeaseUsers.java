@@ -21,63 +21,63 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class PluginLeaseUsers {
 
-  /** The user of threads without a context class loader (ConcurrentHashMap holds no null). */
-  private static final Object NO_LOADER = new Object();
-  /** The library's class loader and its parents, nearest first: the container's, never an application's alone. */
-  private static final ClassLoader[] CONTAINER = selfAndParents(PluginLeaseUsers.class.getClassLoader());
+    /** The user of threads without a context class loader (ConcurrentHashMap holds no null). */
+    private static final Object NO_LOADER = new Object();
+    /** The library's class loader and its parents, nearest first: the container's, never an application's alone. */
+    private static final ClassLoader[] CONTAINER = selfAndParents(PluginLeaseUsers.class.getClassLoader());
 
-  private final Set<Object> users = ConcurrentHashMap.newKeySet();
-  /** The last user added; a cache of the set's membership, never the only record of it. */
-  private volatile Object last;
+    private final Set<Object> users = ConcurrentHashMap.newKeySet();
+    /** The last user added; a cache of the set's membership, never the only record of it. */
+    private volatile Object last;
 
-  /** The application of the calling thread. */
-  static Object current() {
-    ClassLoader loader = Thread.currentThread().getContextClassLoader();
-    return loader == null ? NO_LOADER : loader;
-  }
-
-  /** Whether {@code loader} loaded {@code libraryClass}: this copy of the library is that application's own. */
-  static boolean owns(ClassLoader loader, Class<?> libraryClass) {
-    return loader != null && libraryClass.getClassLoader() == loader;
-  }
-
-  void add(Object user) {
-    if (last != user && !isContainer(user)) {
-      users.add(user);
-      last = user;
+    /** The application of the calling thread. */
+    static Object current() {
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        return loader == null ? NO_LOADER : loader;
     }
-  }
 
-  /**
-   * {@code loader} stops using the lease; true if it used it and no other application does. Null is the loader of
-   * threads without one (a shutdown hook's {@code getContextClassLoader()}): no application, so nothing changes.
-   */
-  boolean stopUsing(ClassLoader loader) {
-    Object user = loader == null ? NO_LOADER : loader; // ConcurrentHashMap's remove(null) throws
-    boolean used = users.remove(user);
-    if (last == user) {
-      last = null;
+    /** Whether {@code loader} loaded {@code libraryClass}: this copy of the library is that application's own. */
+    static boolean owns(ClassLoader loader, Class<?> libraryClass) {
+        return loader != null && libraryClass.getClassLoader() == loader;
     }
-    return used && users.isEmpty();
-  }
 
-  private static boolean isContainer(Object user) {
-    if (user == NO_LOADER) {
-      return true;
+    void add(Object user) {
+        if (last != user && !isContainer(user)) {
+            users.add(user);
+            last = user;
+        }
     }
-    for (ClassLoader c : CONTAINER) {
-      if (c == user) {
-        return true;
-      }
-    }
-    return false;
-  }
 
-  private static ClassLoader[] selfAndParents(ClassLoader loader) {
-    List<ClassLoader> chain = new ArrayList<>();
-    for (ClassLoader c = loader; c != null; c = c.getParent()) {
-      chain.add(c);
+    /**
+     * {@code loader} stops using the lease; true if it used it and no other application does. Null is the loader of
+     * threads without one (a shutdown hook's {@code getContextClassLoader()}): no application, so nothing changes.
+     */
+    boolean stopUsing(ClassLoader loader) {
+        Object user = loader == null ? NO_LOADER : loader; // ConcurrentHashMap's remove(null) throws
+        boolean used = users.remove(user);
+        if (last == user) {
+            last = null;
+        }
+        return used && users.isEmpty();
     }
-    return chain.toArray(ClassLoader[]::new);
-  }
+
+    private static boolean isContainer(Object user) {
+        if (user == NO_LOADER) {
+            return true;
+        }
+        for (ClassLoader c : CONTAINER) {
+            if (c == user) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static ClassLoader[] selfAndParents(ClassLoader loader) {
+        List<ClassLoader> chain = new ArrayList<>();
+        for (ClassLoader c = loader; c != null; c = c.getParent()) {
+            chain.add(c);
+        }
+        return chain.toArray(ClassLoader[]::new);
+    }
 }

@@ -7,7 +7,6 @@ import io.github.azuremi.jdbc.internal.config.SettingNames;
 import io.github.azuremi.jdbc.internal.config.SettingSource;
 import io.github.azuremi.jdbc.internal.config.Settings;
 import io.github.azuremi.jdbc.internal.token.TokenSettings;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,128 +33,132 @@ import java.util.function.UnaryOperator;
  */
 public final class PluginSettings {
 
-  private static final String PASSWORD = "password";
-  private static final int READ_MAX = 256;
-  private static final ConcurrentMap<Map<String, String>, PluginSettings> READ = new ConcurrentHashMap<>();
+    private static final String PASSWORD = "password";
+    private static final int READ_MAX = 256;
+    private static final ConcurrentMap<Map<String, String>, PluginSettings> READ = new ConcurrentHashMap<>();
 
-  private final IdentitySettings settings;
+    private final IdentitySettings settings;
 
-  private PluginSettings(IdentitySettings settings) {
-    this.settings = settings;
-  }
-
-  /**
-   * Reads the settings among {@code properties} (which may hold anything else the driver was given).
-   *
-   * @param where where the user wrote them, for messages ("the JDBC URL or driver properties")
-   * @throws IllegalArgumentException naming every setting that is wrong and how to fix it
-   */
-  public static PluginSettings read(Properties properties, String where) {
-    return read(properties, where, UnaryOperator.identity());
-  }
-
-  /**
-   * As {@link #read(Properties, String)}, naming each setting in messages as {@code spelling} spells it (the SQL
-   * Server callback's {@code -Dazuremi.tenantId}).
-   */
-  public static PluginSettings read(Properties properties, String where, UnaryOperator<String> spelling) {
-    // every login of a pool brings the same properties: the result is remembered (settings that fail are not).
-    // The key is flattened: pgjdbc's properties carry the caller's as defaults, which Properties.equals ignores.
-    // The key holds every name but only the values the result depends on: no other property's value (a key-store
-    // password, say) is kept here
-    Map<String, String> key = new HashMap<>();
-    for (String name : properties.stringPropertyNames()) {
-      String value = properties.getProperty(name);
-      key.put(name, SettingNames.isPluginSetting(name) ? value
-          : name.equalsIgnoreCase(PASSWORD) && value != null && !value.isEmpty() ? "(set)" : "");
+    private PluginSettings(IdentitySettings settings) {
+        this.settings = settings;
     }
-    PluginSettings known = READ.get(key);
-    if (known != null) {
-      return known;
-    }
-    PluginSettings settings = parse(properties, where, spelling);
-    if (READ.size() >= READ_MAX) {
-      READ.clear(); // a bound, not an eviction policy: so many distinct configurations are not expected
-    }
-    READ.put(key, settings);
-    return settings;
-  }
 
-  private static PluginSettings parse(Properties properties, String where, UnaryOperator<String> spelling) {
-    SettingSource source = new SettingSource(Surface.PLUGIN, spelling);
-    List<String> problems = new ArrayList<>();
-    for (String name : properties.stringPropertyNames()) {
-      String value = properties.getProperty(name);
-      if (SettingNames.isPluginSetting(name)) {
-        source.put(name, value);
-      } else if (name.length() == PASSWORD.length() && name.equalsIgnoreCase(PASSWORD)) {
-        if (value != null && !value.isEmpty()) {
-          problems.add("password is set, but the password of every login is the access token the plugin fetches for "
-              + "the identity; remove the password");
+    /**
+     * Reads the settings among {@code properties} (which may hold anything else the driver was given).
+     *
+     * @param where where the user wrote them, for messages ("the JDBC URL or driver properties")
+     * @throws IllegalArgumentException naming every setting that is wrong and how to fix it
+     */
+    public static PluginSettings read(Properties properties, String where) {
+        return read(properties, where, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #read(Properties, String)}, naming each setting in messages as {@code spelling} spells it (the SQL
+     * Server callback's {@code -Dazuremi.tenantId}).
+     */
+    public static PluginSettings read(Properties properties, String where, UnaryOperator<String> spelling) {
+        // every login of a pool brings the same properties: the result is remembered (settings that fail are not).
+        // The key is flattened: pgjdbc's properties carry the caller's as defaults, which Properties.equals ignores.
+        // The key holds every name but only the values the result depends on: no other property's value (a key-store
+        // password, say) is kept here
+        Map<String, String> key = new HashMap<>();
+        for (String name : properties.stringPropertyNames()) {
+            String value = properties.getProperty(name);
+            key.put(
+                    name,
+                    SettingNames.isPluginSetting(name)
+                            ? value
+                            : name.equalsIgnoreCase(PASSWORD) && value != null && !value.isEmpty() ? "(set)" : "");
         }
-      } else {
-        String problem = SettingNames.unknownNameProblem(name);
-        if (problem != null) {
-          problems.add(problem);
+        PluginSettings known = READ.get(key);
+        if (known != null) {
+            return known;
         }
-      }
+        PluginSettings settings = parse(properties, where, spelling);
+        if (READ.size() >= READ_MAX) {
+            READ.clear(); // a bound, not an eviction policy: so many distinct configurations are not expected
+        }
+        READ.put(key, settings);
+        return settings;
     }
-    IdentitySettings settings = problems.isEmpty() ? IdentitySettings.check(source, problems) : null;
-    if (settings == null) {
-      throw new IllegalArgumentException(String.join("; ", problems) + " (in " + where + ")");
+
+    private static PluginSettings parse(Properties properties, String where, UnaryOperator<String> spelling) {
+        SettingSource source = new SettingSource(Surface.PLUGIN, spelling);
+        List<String> problems = new ArrayList<>();
+        for (String name : properties.stringPropertyNames()) {
+            String value = properties.getProperty(name);
+            if (SettingNames.isPluginSetting(name)) {
+                source.put(name, value);
+            } else if (name.length() == PASSWORD.length() && name.equalsIgnoreCase(PASSWORD)) {
+                if (value != null && !value.isEmpty()) {
+                    problems.add(
+                            "password is set, but the password of every login is the access token the plugin fetches for "
+                                    + "the identity; remove the password");
+                }
+            } else {
+                String problem = SettingNames.unknownNameProblem(name);
+                if (problem != null) {
+                    problems.add(problem);
+                }
+            }
+        }
+        IdentitySettings settings = problems.isEmpty() ? IdentitySettings.check(source, problems) : null;
+        if (settings == null) {
+            throw new IllegalArgumentException(String.join("; ", problems) + " (in " + where + ")");
+        }
+        return new PluginSettings(settings);
     }
-    return new PluginSettings(settings);
-  }
 
-  public CredentialType credential() {
-    return settings.credential();
-  }
+    public CredentialType credential() {
+        return settings.credential();
+    }
 
-  /** The user-assigned identity's client id, or null. */
-  public String clientId() {
-    return settings.clientId();
-  }
+    /** The user-assigned identity's client id, or null. */
+    public String clientId() {
+        return settings.clientId();
+    }
 
-  public String tenantId() {
-    return settings.tenantId();
-  }
+    public String tenantId() {
+        return settings.tenantId();
+    }
 
-  /** The scope the user named, or null to derive it from the server's host (and {@link #cloud()}). */
-  public String scope() {
-    return settings.scope();
-  }
+    /** The scope the user named, or null to derive it from the server's host (and {@link #cloud()}). */
+    public String scope() {
+        return settings.scope();
+    }
 
-  /** The cloud suffix named by {@code azure.authorityHost} ({@code usgovcloudapi.net}...), or null. */
-  public String cloud() {
-    return settings.cloud();
-  }
+    /** The cloud suffix named by {@code azure.authorityHost} ({@code usgovcloudapi.net}...), or null. */
+    public String cloud() {
+        return settings.cloud();
+    }
 
-  /** The timings, checked: out-of-range values already replaced (see {@link #warnings()}). */
-  public TokenSettings timings() {
-    return settings.timings();
-  }
+    /** The timings, checked: out-of-range values already replaced (see {@link #warnings()}). */
+    public TokenSettings timings() {
+        return settings.timings();
+    }
 
-  public boolean allowTokenWithoutTls() {
-    return settings.allowTokenWithoutTls();
-  }
+    public boolean allowTokenWithoutTls() {
+        return settings.allowTokenWithoutTls();
+    }
 
-  /** What {@link TokenSettings#checked} replaced, one line each; logged once per distinct settings. */
-  public List<String> warnings() {
-    return settings.warnings();
-  }
+    /** What {@link TokenSettings#checked} replaced, one line each; logged once per distinct settings. */
+    public List<String> warnings() {
+        return settings.warnings();
+    }
 
-  @Override
-  public boolean equals(Object o) {
-    return o == this || o instanceof PluginSettings other && settings.equals(other.settings);
-  }
+    @Override
+    public boolean equals(Object o) {
+        return o == this || o instanceof PluginSettings other && settings.equals(other.settings);
+    }
 
-  @Override
-  public int hashCode() {
-    return settings.hashCode();
-  }
+    @Override
+    public int hashCode() {
+        return settings.hashCode();
+    }
 
-  @Override
-  public String toString() {
-    return "PluginSettings[" + settings + ']';
-  }
+    @Override
+    public String toString() {
+        return "PluginSettings[" + settings + ']';
+    }
 }

@@ -10,43 +10,43 @@ import java.time.Duration;
  */
 public final class Backoff {
 
-  private final long initialNanos;
-  private final long maxNanos;
+    private final long initialNanos;
+    private final long maxNanos;
 
-  public Backoff(Duration initial, Duration max) {
-    if (initial.isNegative() || initial.isZero()) {
-      throw new IllegalArgumentException("initial backoff must be positive, was " + initial);
+    public Backoff(Duration initial, Duration max) {
+        if (initial.isNegative() || initial.isZero()) {
+            throw new IllegalArgumentException("initial backoff must be positive, was " + initial);
+        }
+        if (max.compareTo(initial) < 0) {
+            throw new IllegalArgumentException("max backoff " + max + " is less than initial backoff " + initial);
+        }
+        this.initialNanos = initial.toNanos();
+        this.maxNanos = max.toNanos();
     }
-    if (max.compareTo(initial) < 0) {
-      throw new IllegalArgumentException("max backoff " + max + " is less than initial backoff " + initial);
+
+    public static Backoff defaults() {
+        return TokenSettings.DEFAULTS.backoff();
     }
-    this.initialNanos = initial.toNanos();
-    this.maxNanos = max.toNanos();
-  }
 
-  public static Backoff defaults() {
-    return TokenSettings.DEFAULTS.backoff();
-  }
-
-  /**
-   * @param failures the number of consecutive failures so far (1 after the first failure)
-   * @param random   a sample from [0, 1)
-   */
-  public long delayNanos(int failures, double random) {
-    int shift = Math.max(0, Math.min(failures - 1, 30));
-    long nominal = initialNanos << shift;
-    if (nominal <= 0 || nominal > maxNanos) {
-      nominal = maxNanos;
+    /**
+     * @param failures the number of consecutive failures so far (1 after the first failure)
+     * @param random   a sample from [0, 1)
+     */
+    public long delayNanos(int failures, double random) {
+        int shift = Math.max(0, Math.min(failures - 1, 30));
+        long nominal = initialNanos << shift;
+        if (nominal <= 0 || nominal > maxNanos) {
+            nominal = maxNanos;
+        }
+        long half = nominal / 2;
+        return half + (long) (half * Math.max(0.0, Math.min(random, 1.0)));
     }
-    long half = nominal / 2;
-    return half + (long) (half * Math.max(0.0, Math.min(random, 1.0)));
-  }
 
-  public Duration initial() {
-    return Duration.ofNanos(initialNanos);
-  }
+    public Duration initial() {
+        return Duration.ofNanos(initialNanos);
+    }
 
-  public Duration max() {
-    return Duration.ofNanos(maxNanos);
-  }
+    public Duration max() {
+        return Duration.ofNanos(maxNanos);
+    }
 }

@@ -25,76 +25,76 @@ import java.time.Instant;
  */
 public final class RefreshPolicy {
 
-  private final double ratio;
-  private final double jitter;
-  private final Duration expiryMargin;
+    private final double ratio;
+    private final double jitter;
+    private final Duration expiryMargin;
 
-  public RefreshPolicy(double ratio, double jitter, Duration expiryMargin) {
-    if (!(ratio > 0.0 && ratio < 1.0)) {
-      throw new IllegalArgumentException("ratio must be > 0 and < 1, was " + ratio);
+    public RefreshPolicy(double ratio, double jitter, Duration expiryMargin) {
+        if (!(ratio > 0.0 && ratio < 1.0)) {
+            throw new IllegalArgumentException("ratio must be > 0 and < 1, was " + ratio);
+        }
+        if (!(jitter >= 0.0 && jitter <= 0.5)) {
+            throw new IllegalArgumentException("jitter must be between 0 and 0.5, was " + jitter);
+        }
+        if (expiryMargin.isNegative()) {
+            throw new IllegalArgumentException("expiryMargin must not be negative, was " + expiryMargin);
+        }
+        this.ratio = ratio;
+        this.jitter = jitter;
+        this.expiryMargin = expiryMargin;
     }
-    if (!(jitter >= 0.0 && jitter <= 0.5)) {
-      throw new IllegalArgumentException("jitter must be between 0 and 0.5, was " + jitter);
+
+    public static RefreshPolicy defaults() {
+        return TokenSettings.DEFAULTS.policy();
     }
-    if (expiryMargin.isNegative()) {
-      throw new IllegalArgumentException("expiryMargin must not be negative, was " + expiryMargin);
+
+    /**
+     * @param fetchedAt    when the request for the token started (not when it ended: the token's lifetime
+     *                     is counted from the earliest moment it could have been issued)
+     * @param expiresAt    the token's expiry ({@code expires_on})
+     * @param refreshHint  the token's own refresh hint, or null
+     * @param random       a sample from [0, 1) that chooses the jitter
+     */
+    public Schedule schedule(Instant fetchedAt, Instant expiresAt, Instant refreshHint, double random) {
+        long lifetimeNanos = Math.max(0, Duration.between(fetchedAt, expiresAt).toNanos());
+        long marginNanos = Math.min(expiryMargin.toNanos(), lifetimeNanos / 10);
+        Instant usableUntil = expiresAt.minusNanos(marginNanos);
+
+        Instant base;
+        if (refreshHint != null && refreshHint.isAfter(fetchedAt) && refreshHint.isBefore(usableUntil)) {
+            base = refreshHint;
+        } else {
+            base = fetchedAt.plusNanos((long) (lifetimeNanos * ratio));
+        }
+        if (base.isAfter(usableUntil)) {
+            base = usableUntil;
+        }
+        long slackNanos = Math.max(0, Duration.between(base, usableUntil).toNanos());
+        Instant refreshAt = base.plusNanos((long) (slackNanos * jitter * clamp01(random)));
+        return new Schedule(refreshAt, usableUntil);
     }
-    this.ratio = ratio;
-    this.jitter = jitter;
-    this.expiryMargin = expiryMargin;
-  }
 
-  public static RefreshPolicy defaults() {
-    return TokenSettings.DEFAULTS.policy();
-  }
-
-  /**
-   * @param fetchedAt    when the request for the token started (not when it ended: the token's lifetime
-   *                     is counted from the earliest moment it could have been issued)
-   * @param expiresAt    the token's expiry ({@code expires_on})
-   * @param refreshHint  the token's own refresh hint, or null
-   * @param random       a sample from [0, 1) that chooses the jitter
-   */
-  public Schedule schedule(Instant fetchedAt, Instant expiresAt, Instant refreshHint, double random) {
-    long lifetimeNanos = Math.max(0, Duration.between(fetchedAt, expiresAt).toNanos());
-    long marginNanos = Math.min(expiryMargin.toNanos(), lifetimeNanos / 10);
-    Instant usableUntil = expiresAt.minusNanos(marginNanos);
-
-    Instant base;
-    if (refreshHint != null && refreshHint.isAfter(fetchedAt) && refreshHint.isBefore(usableUntil)) {
-      base = refreshHint;
-    } else {
-      base = fetchedAt.plusNanos((long) (lifetimeNanos * ratio));
+    private static double clamp01(double value) {
+        return Math.max(0.0, Math.min(value, 0.999_999));
     }
-    if (base.isAfter(usableUntil)) {
-      base = usableUntil;
+
+    public double ratio() {
+        return ratio;
     }
-    long slackNanos = Math.max(0, Duration.between(base, usableUntil).toNanos());
-    Instant refreshAt = base.plusNanos((long) (slackNanos * jitter * clamp01(random)));
-    return new Schedule(refreshAt, usableUntil);
-  }
 
-  private static double clamp01(double value) {
-    return Math.max(0.0, Math.min(value, 0.999_999));
-  }
+    public double jitter() {
+        return jitter;
+    }
 
-  public double ratio() {
-    return ratio;
-  }
+    public Duration expiryMargin() {
+        return expiryMargin;
+    }
 
-  public double jitter() {
-    return jitter;
-  }
+    @Override
+    public String toString() {
+        return "RefreshPolicy{ratio=" + ratio + ", jitter=" + jitter + ", expiryMargin=" + expiryMargin + '}';
+    }
 
-  public Duration expiryMargin() {
-    return expiryMargin;
-  }
-
-  @Override
-  public String toString() {
-    return "RefreshPolicy{ratio=" + ratio + ", jitter=" + jitter + ", expiryMargin=" + expiryMargin + '}';
-  }
-
-  /** When to refresh, and the last instant at which the token may start a login. */
-  public record Schedule(Instant refreshAt, Instant usableUntil) {}
+    /** When to refresh, and the last instant at which the token may start a login. */
+    public record Schedule(Instant refreshAt, Instant usableUntil) {}
 }

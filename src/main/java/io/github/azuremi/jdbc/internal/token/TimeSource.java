@@ -1,7 +1,6 @@
 package io.github.azuremi.jdbc.internal.token;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-
 import java.time.Instant;
 
 /**
@@ -11,40 +10,40 @@ import java.time.Instant;
  */
 public interface TimeSource extends Ticker {
 
-  /** The current wall-clock time. */
-  Instant instant();
+    /** The current wall-clock time. */
+    Instant instant();
 
-  /**
-   * The current wall-clock time in milliseconds: what the hot path compares with a token's refresh point.
-   * Tokens expire by the wall clock (the server's), and the monotonic clock stops while the host is
-   * suspended (laptop sleep, VM suspend, {@code docker pause}) when the wall clock does not.
-   */
-  default long wallMillis() {
-    return instant().toEpochMilli();
-  }
-
-  /** {@link System#nanoTime()} and {@link Instant#now()}. */
-  static TimeSource system() {
-    return SystemTimeSource.INSTANCE;
-  }
-
-  /** The system clocks. */
-  enum SystemTimeSource implements TimeSource {
-    INSTANCE;
-
-    @Override
-    public long read() {
-      return System.nanoTime();
+    /**
+     * The current wall-clock time in milliseconds: what the hot path compares with a token's refresh point.
+     * Tokens expire by the wall clock (the server's), and the monotonic clock stops while the host is
+     * suspended (laptop sleep, VM suspend, {@code docker pause}) when the wall clock does not.
+     */
+    default long wallMillis() {
+        return instant().toEpochMilli();
     }
 
-    @Override
-    public Instant instant() {
-      return Instant.now();
+    /** {@link System#nanoTime()} and {@link Instant#now()}. */
+    static TimeSource system() {
+        return SystemTimeSource.INSTANCE;
     }
 
-    @Override
-    public long wallMillis() {
-      return System.currentTimeMillis();
+    /** The system clocks. */
+    enum SystemTimeSource implements TimeSource {
+        INSTANCE;
+
+        @Override
+        public long read() {
+            return System.nanoTime();
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.now();
+        }
+
+        @Override
+        public long wallMillis() {
+            return System.currentTimeMillis();
+        }
     }
-  }
 }

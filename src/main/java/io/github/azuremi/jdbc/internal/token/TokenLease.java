@@ -2,7 +2,6 @@ package io.github.azuremi.jdbc.internal.token;
 
 import io.github.azuremi.jdbc.TokenListener;
 import io.github.azuremi.jdbc.TokenUnavailableException;
-
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -13,77 +12,77 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class TokenLease implements AutoCloseable {
 
-  private final TokenRegistry registry;
-  private final SharedToken token;
-  private final TokenListener listener;
-  private final AtomicBoolean closed = new AtomicBoolean();
-  /** Whether this pool got a token once: its later waits are bounded by the caller's timeout. */
-  private volatile boolean hadToken;
+    private final TokenRegistry registry;
+    private final SharedToken token;
+    private final TokenListener listener;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** Whether this pool got a token once: its later waits are bounded by the caller's timeout. */
+    private volatile boolean hadToken;
 
-  TokenLease(TokenRegistry registry, SharedToken token, TokenListener listener) {
-    this.registry = registry;
-    this.token = token;
-    this.listener = listener;
-  }
-
-  /**
-   * A token usable now. Returns at once when one is held (starting a refresh in the background if it is
-   * due); otherwise waits for the single request in flight, at most {@code timeout} (before the first token
-   * of this identity arrived: as long as a request may take, the fetch timeout, if that is longer).
-   *
-   * @throws TokenUnavailableException when no token can be had in time; the message names the
-   *                                   credential, the scope and the cause
-   */
-  public CachedToken acquire(Duration timeout) {
-    checkOpen();
-    CachedToken result = token.acquire(Objects.requireNonNull(timeout), !hadToken);
-    hadToken = true;
-    return result;
-  }
-
-  /**
-   * The token to retry with after the database refused {@code rejected}: the one that replaced it, or the
-   * answer of the request in flight (joined), or of a new request; null if the refusal does not look like
-   * the token's fault (a replacement was refused too), in which case retrying would not help.
-   */
-  public CachedToken replaceRejected(CachedToken rejected, Duration timeout) {
-    checkOpen();
-    return token.replaceRejected(Objects.requireNonNull(rejected), Objects.requireNonNull(timeout));
-  }
-
-  /**
-   * Why no token can be handed out now (no token yet, a request running for how long, the last failure
-   * and when the next attempt is due), or null when a usable token is held. Never contains a token and
-   * never waits.
-   */
-  public String unavailableReason() {
-    return token.unavailableReason();
-  }
-
-  /** The token held, if any, without waiting or fetching; for diagnostics. */
-  public CachedToken current() {
-    return token.current();
-  }
-
-  public TokenKey key() {
-    return token.key();
-  }
-
-  @Override
-  public void close() {
-    if (closed.compareAndSet(false, true)) {
-      registry.release(token, listener);
+    TokenLease(TokenRegistry registry, SharedToken token, TokenListener listener) {
+        this.registry = registry;
+        this.token = token;
+        this.listener = listener;
     }
-  }
 
-  private void checkOpen() {
-    if (closed.get()) {
-      throw new IllegalStateException("token lease for " + token.key() + " is closed");
+    /**
+     * A token usable now. Returns at once when one is held (starting a refresh in the background if it is
+     * due); otherwise waits for the single request in flight, at most {@code timeout} (before the first token
+     * of this identity arrived: as long as a request may take, the fetch timeout, if that is longer).
+     *
+     * @throws TokenUnavailableException when no token can be had in time; the message names the
+     *                                   credential, the scope and the cause
+     */
+    public CachedToken acquire(Duration timeout) {
+        checkOpen();
+        CachedToken result = token.acquire(Objects.requireNonNull(timeout), !hadToken);
+        hadToken = true;
+        return result;
     }
-  }
 
-  @Override
-  public String toString() {
-    return "TokenLease{" + token.key() + (closed.get() ? ", closed" : "") + '}';
-  }
+    /**
+     * The token to retry with after the database refused {@code rejected}: the one that replaced it, or the
+     * answer of the request in flight (joined), or of a new request; null if the refusal does not look like
+     * the token's fault (a replacement was refused too), in which case retrying would not help.
+     */
+    public CachedToken replaceRejected(CachedToken rejected, Duration timeout) {
+        checkOpen();
+        return token.replaceRejected(Objects.requireNonNull(rejected), Objects.requireNonNull(timeout));
+    }
+
+    /**
+     * Why no token can be handed out now (no token yet, a request running for how long, the last failure
+     * and when the next attempt is due), or null when a usable token is held. Never contains a token and
+     * never waits.
+     */
+    public String unavailableReason() {
+        return token.unavailableReason();
+    }
+
+    /** The token held, if any, without waiting or fetching; for diagnostics. */
+    public CachedToken current() {
+        return token.current();
+    }
+
+    public TokenKey key() {
+        return token.key();
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            registry.release(token, listener);
+        }
+    }
+
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("token lease for " + token.key() + " is closed");
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TokenLease{" + token.key() + (closed.get() ? ", closed" : "") + '}';
+    }
 }

@@ -4,14 +4,13 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import io.github.azuremi.jdbc.TokenListener;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.DoubleSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The process-wide (per class loader) registry of tokens: one {@link SharedToken} per identity + scope
@@ -32,145 +31,152 @@ import java.util.function.DoubleSupplier;
  */
 public final class TokenRegistry {
 
-  private static final Logger LOG = LoggerFactory.getLogger(TokenRegistry.class);
+    private static final Logger LOG = LoggerFactory.getLogger(TokenRegistry.class);
 
-  private static final class Shared {
-    static final TokenRegistry INSTANCE = new TokenRegistry(TimeSource.system(), RefreshTimer.daemon(),
-        FetchExecutor.daemon(), () -> ThreadLocalRandom.current().nextDouble());
-  }
-
-  private final TimeSource time;
-  private final RefreshTimer timer;
-  private final FetchExecutor fetchExecutor;
-  private final DoubleSupplier random;
-  private final Cache<SharedToken, CachedToken> store;
-  private final ConcurrentMap<TokenKey, Registration> tokens = new ConcurrentHashMap<>();
-
-  /**
-   * @param time          both clocks
-   * @param timer         runs refreshes and fetch timeouts
-   * @param fetchExecutor runs the (blocking) credential calls
-   * @param random        samples in [0, 1) for jitter
-   */
-  public TokenRegistry(TimeSource time, RefreshTimer timer, FetchExecutor fetchExecutor, DoubleSupplier random) {
-    this.time = Objects.requireNonNull(time);
-    this.timer = Objects.requireNonNull(timer);
-    this.fetchExecutor = Objects.requireNonNull(fetchExecutor);
-    this.random = Objects.requireNonNull(random);
-    this.store = Caffeine.newBuilder()
-        .ticker(time)
-        // Caffeine's bookkeeping runs on the calling thread: no ForkJoinPool task of ours outlives a pool,
-        // and tests stay deterministic.
-        .executor(Runnable::run)
-        .expireAfter(new UsableUntil())
-        .build();
-  }
-
-  /** The one registry of this class loader. */
-  public static TokenRegistry shared() {
-    return Shared.INSTANCE;
-  }
-
-  /**
-   * Starts using the token for {@code key}. The caller must {@linkplain TokenLease#close() close} the lease
-   * when it stops (a pool closing); when the last lease of a key closes, its token is dropped and its
-   * refreshes stop. The settings of the first registration of a key apply; a later one that asks for other
-   * settings is told so once, at warn.
-   *
-   * @param listener told of every request for this key while the lease is open; may be null
-   */
-  public TokenLease register(TokenKey key, TokenSettings settings, TokenListener listener) {
-    Objects.requireNonNull(key, "key");
-    Objects.requireNonNull(settings, "settings");
-    Registration registration = tokens.compute(key, (k, existing) -> {
-      Registration r = existing != null ? existing : new Registration(new SharedToken(k, settings, this));
-      r.leases++;
-      return r;
-    });
-    SharedToken token = registration.token;
-    if (token.firstMismatch(settings)) {
-      LOG.warn("{}: this token is already used by another pool with the settings {}; the settings {} asked for "
-          + "here do not apply (pools of the same identity and scope share one token: give them the same token "
-          + "settings)", key, token.settings(), settings);
-    }
-    if (listener != null) {
-      token.addListener(listener);
-    }
-    return new TokenLease(this, token, listener);
-  }
-
-  void release(SharedToken token, TokenListener listener) {
-    if (listener != null) {
-      token.removeListener(listener);
-    }
-    boolean[] last = {false};
-    tokens.computeIfPresent(token.key(), (k, current) -> {
-      if (current.token != token || --current.leases > 0) {
-        return current;
-      }
-      last[0] = true;
-      return null;
-    });
-    if (last[0]) {
-      token.close();
-      LOG.debug("{}: last pool closed; token dropped and refresh stopped", token.key());
-      if (tokens.isEmpty()) {
-        timer.idle();
-        fetchExecutor.idle(tokens::isEmpty);
-      }
-    }
-  }
-
-  /** The number of keys in use; for tests and diagnostics. */
-  public int keyCount() {
-    return tokens.size();
-  }
-
-  TimeSource time() {
-    return time;
-  }
-
-  RefreshTimer timer() {
-    return timer;
-  }
-
-  FetchExecutor fetchExecutor() {
-    return fetchExecutor;
-  }
-
-  double random() {
-    return random.getAsDouble();
-  }
-
-  Cache<SharedToken, CachedToken> store() {
-    return store;
-  }
-
-  /** A key's token and how many leases use it; {@code leases} changes only inside the map's compute. */
-  private static final class Registration {
-    final SharedToken token;
-    int leases;
-
-    Registration(SharedToken token) {
-      this.token = token;
-    }
-  }
-
-  /** A token stays in the store until the end of its usable time, on the same ticker as its refresh point. */
-  private static final class UsableUntil implements Expiry<SharedToken, CachedToken> {
-    @Override
-    public long expireAfterCreate(SharedToken owner, CachedToken token, long currentTime) {
-      return Math.max(0, token.usableUntilNanos() - currentTime);
+    private static final class Shared {
+        static final TokenRegistry INSTANCE = new TokenRegistry(
+                TimeSource.system(),
+                RefreshTimer.daemon(),
+                FetchExecutor.daemon(),
+                () -> ThreadLocalRandom.current().nextDouble());
     }
 
-    @Override
-    public long expireAfterUpdate(SharedToken owner, CachedToken token, long currentTime, long currentDuration) {
-      return expireAfterCreate(owner, token, currentTime);
+    private final TimeSource time;
+    private final RefreshTimer timer;
+    private final FetchExecutor fetchExecutor;
+    private final DoubleSupplier random;
+    private final Cache<SharedToken, CachedToken> store;
+    private final ConcurrentMap<TokenKey, Registration> tokens = new ConcurrentHashMap<>();
+
+    /**
+     * @param time          both clocks
+     * @param timer         runs refreshes and fetch timeouts
+     * @param fetchExecutor runs the (blocking) credential calls
+     * @param random        samples in [0, 1) for jitter
+     */
+    public TokenRegistry(TimeSource time, RefreshTimer timer, FetchExecutor fetchExecutor, DoubleSupplier random) {
+        this.time = Objects.requireNonNull(time);
+        this.timer = Objects.requireNonNull(timer);
+        this.fetchExecutor = Objects.requireNonNull(fetchExecutor);
+        this.random = Objects.requireNonNull(random);
+        this.store = Caffeine.newBuilder()
+                .ticker(time)
+                // Caffeine's bookkeeping runs on the calling thread: no ForkJoinPool task of ours outlives a pool,
+                // and tests stay deterministic.
+                .executor(Runnable::run)
+                .expireAfter(new UsableUntil())
+                .build();
     }
 
-    @Override
-    public long expireAfterRead(SharedToken owner, CachedToken token, long currentTime, long currentDuration) {
-      return currentDuration;
+    /** The one registry of this class loader. */
+    public static TokenRegistry shared() {
+        return Shared.INSTANCE;
     }
-  }
+
+    /**
+     * Starts using the token for {@code key}. The caller must {@linkplain TokenLease#close() close} the lease
+     * when it stops (a pool closing); when the last lease of a key closes, its token is dropped and its
+     * refreshes stop. The settings of the first registration of a key apply; a later one that asks for other
+     * settings is told so once, at warn.
+     *
+     * @param listener told of every request for this key while the lease is open; may be null
+     */
+    public TokenLease register(TokenKey key, TokenSettings settings, TokenListener listener) {
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(settings, "settings");
+        Registration registration = tokens.compute(key, (k, existing) -> {
+            Registration r = existing != null ? existing : new Registration(new SharedToken(k, settings, this));
+            r.leases++;
+            return r;
+        });
+        SharedToken token = registration.token;
+        if (token.firstMismatch(settings)) {
+            LOG.warn(
+                    "{}: this token is already used by another pool with the settings {}; the settings {} asked for "
+                            + "here do not apply (pools of the same identity and scope share one token: give them the same token "
+                            + "settings)",
+                    key,
+                    token.settings(),
+                    settings);
+        }
+        if (listener != null) {
+            token.addListener(listener);
+        }
+        return new TokenLease(this, token, listener);
+    }
+
+    void release(SharedToken token, TokenListener listener) {
+        if (listener != null) {
+            token.removeListener(listener);
+        }
+        boolean[] last = {false};
+        tokens.computeIfPresent(token.key(), (k, current) -> {
+            if (current.token != token || --current.leases > 0) {
+                return current;
+            }
+            last[0] = true;
+            return null;
+        });
+        if (last[0]) {
+            token.close();
+            LOG.debug("{}: last pool closed; token dropped and refresh stopped", token.key());
+            if (tokens.isEmpty()) {
+                timer.idle();
+                fetchExecutor.idle(tokens::isEmpty);
+            }
+        }
+    }
+
+    /** The number of keys in use; for tests and diagnostics. */
+    public int keyCount() {
+        return tokens.size();
+    }
+
+    TimeSource time() {
+        return time;
+    }
+
+    RefreshTimer timer() {
+        return timer;
+    }
+
+    FetchExecutor fetchExecutor() {
+        return fetchExecutor;
+    }
+
+    double random() {
+        return random.getAsDouble();
+    }
+
+    Cache<SharedToken, CachedToken> store() {
+        return store;
+    }
+
+    /** A key's token and how many leases use it; {@code leases} changes only inside the map's compute. */
+    private static final class Registration {
+        final SharedToken token;
+        int leases;
+
+        Registration(SharedToken token) {
+            this.token = token;
+        }
+    }
+
+    /** A token stays in the store until the end of its usable time, on the same ticker as its refresh point. */
+    private static final class UsableUntil implements Expiry<SharedToken, CachedToken> {
+        @Override
+        public long expireAfterCreate(SharedToken owner, CachedToken token, long currentTime) {
+            return Math.max(0, token.usableUntilNanos() - currentTime);
+        }
+
+        @Override
+        public long expireAfterUpdate(SharedToken owner, CachedToken token, long currentTime, long currentDuration) {
+            return expireAfterCreate(owner, token, currentTime);
+        }
+
+        @Override
+        public long expireAfterRead(SharedToken owner, CachedToken token, long currentTime, long currentDuration) {
+            return currentDuration;
+        }
+    }
 }

@@ -1,9 +1,9 @@
 package io.github.azuremi.jdbc.internal.compat;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.zaxxer.hikari.HikariConfig;
 import org.junit.jupiter.api.Test;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The HikariCP-version guard and the driver lookup. Running on HikariCP 6.3 (Spring Boot 3.5's) is proven
@@ -12,25 +12,26 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CompatTest {
 
-  @Test
-  void noCredentialsProviderOnAPlainConfig() {
-    assertThat(HikariCompat.credentialsProviderSet(new HikariConfig())).isFalse();
-    assertThat(HikariCompat.hikariVersion()).isNotBlank();
-  }
+    @Test
+    void noCredentialsProviderOnAPlainConfig() {
+        assertThat(HikariCompat.credentialsProviderSet(new HikariConfig())).isFalse();
+        assertThat(HikariCompat.hikariVersion()).isNotBlank();
+    }
 
-  @Test
-  void aConfiguredDriverClassWins() {
-    assertThat(DriverClasses.resolve("jdbc:postgresql://h/db", "com.example.Driver")).isEqualTo("com.example.Driver");
-  }
+    @Test
+    void aConfiguredDriverClassWins() {
+        assertThat(DriverClasses.resolve("jdbc:postgresql://h/db", "com.example.Driver"))
+                .isEqualTo("com.example.Driver");
+    }
 
-  @Test
-  void aDriverThatDriverManagerFindsIsLeftToHikari() throws Exception {
-    Class.forName("org.postgresql.Driver");
-    assertThat(DriverClasses.resolve("jdbc:postgresql://h/db", null)).isNull();
-  }
+    @Test
+    void aDriverThatDriverManagerFindsIsLeftToHikari() throws Exception {
+        Class.forName("org.postgresql.Driver");
+        assertThat(DriverClasses.resolve("jdbc:postgresql://h/db", null)).isNull();
+    }
 
-  @Test
-  void anUnknownPrefixGivesNothing() {
-    assertThat(DriverClasses.resolve("jdbc:nosuchdb://h/db", null)).isNull();
-  }
+    @Test
+    void anUnknownPrefixGivesNothing() {
+        assertThat(DriverClasses.resolve("jdbc:nosuchdb://h/db", null)).isNull();
+    }
 }

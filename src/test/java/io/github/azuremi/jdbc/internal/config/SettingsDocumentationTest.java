@@ -1,8 +1,8 @@
 package io.github.azuremi.jdbc.internal.config;
 
-import io.github.azuremi.jdbc.internal.config.Setting.Surface;
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.azuremi.jdbc.internal.config.Setting.Surface;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,8 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
 
 /**
  * README's settings tables and Spring Boot's configuration metadata say what the catalogue says: a setting added,
@@ -21,100 +20,110 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class SettingsDocumentationTest {
 
-  private static final Pattern ROW = Pattern.compile("^\\| `([^`]+)` \\| ([^|]+?) \\|");
+    private static final Pattern ROW = Pattern.compile("^\\| `([^`]+)` \\| ([^|]+?) \\|");
 
-  @Test
-  void readmesSettingsTableListsEverySettingOfTheDataSourceWithItsDefault() throws IOException {
-    Map<String, String> expected = new LinkedHashMap<>();
-    Settings.on(Surface.DATA_SOURCE).forEach(s -> expected.put(s.name(), s.defaultText()));
-    assertThat(table(readmeSection("## Settings"))).as(fix("README.md, section Settings")).isEqualTo(expected);
-  }
-
-  @Test
-  void readmesSpringTableListsEverySpringPropertyWithItsDefault() throws IOException {
-    Map<String, String> expected = new LinkedHashMap<>();
-    for (Setting<?> s : Settings.on(Surface.SPRING)) {
-      expected.put(s.springName(), s.defaultValue() == null ? s.defaultText()
-          : "`" + SpringMetadata.springDefault(s.defaultValue()) + "`");
+    @Test
+    void readmesSettingsTableListsEverySettingOfTheDataSourceWithItsDefault() throws IOException {
+        Map<String, String> expected = new LinkedHashMap<>();
+        Settings.on(Surface.DATA_SOURCE).forEach(s -> expected.put(s.name(), s.defaultText()));
+        assertThat(table(readmeSection("## Settings")))
+                .as(fix("README.md, section Settings"))
+                .isEqualTo(expected);
     }
-    assertThat(table(readmeSection("### Spring Boot"))).as(fix("README.md, section Spring Boot"))
-        .containsExactlyInAnyOrderEntriesOf(expected);
-  }
 
-  @Test
-  void readmeNamesEveryAzureIdentityExtensionsNameThePluginsAccept() throws IOException {
-    String plugins = readmeSection("### With any pool or framework: driver plugins");
-    int start = plugins.indexOf("azure-identity-extensions' names are accepted too (");
-    assertThat(start).as("the sentence that lists the azure.* names").isNotNegative();
-    String sentence = plugins.substring(start, plugins.indexOf(')', start));
-    List<String> listed = Pattern.compile("`(azure\\.[A-Za-z]+)`").matcher(sentence).results()
-        .map(m -> m.group(1)).toList();
-    assertThat(listed).as(fix("README.md, section driver plugins")).containsExactlyInAnyOrderElementsOf(
-        SettingNames.azureNames());
-  }
-
-  @Test
-  void theBuildWritesSpringMetadataGeneratedFromTheCatalogue() throws IOException {
-    // written by exec-maven-plugin in process-classes (pom.xml, execution spring-metadata)
-    Path built = Path.of("target/classes/META-INF/spring-configuration-metadata.json");
-    assertThat(built).as("run: mvn process-classes").exists();
-    assertThat(Files.readString(built, StandardCharsets.UTF_8)).isEqualTo(SpringMetadata.json());
-    for (Setting<?> s : Settings.on(Surface.SPRING)) {
-      assertThat(SpringMetadata.json()).contains("\"" + Settings.SPRING_PREFIX + "." + s.springName() + "\"");
+    @Test
+    void readmesSpringTableListsEverySpringPropertyWithItsDefault() throws IOException {
+        Map<String, String> expected = new LinkedHashMap<>();
+        for (Setting<?> s : Settings.on(Surface.SPRING)) {
+            expected.put(
+                    s.springName(),
+                    s.defaultValue() == null
+                            ? s.defaultText()
+                            : "`" + SpringMetadata.springDefault(s.defaultValue()) + "`");
+        }
+        assertThat(table(readmeSection("### Spring Boot")))
+                .as(fix("README.md, section Spring Boot"))
+                .containsExactlyInAnyOrderEntriesOf(expected);
     }
-  }
 
-  @Test
-  void everySettingIsDeclaredOnceUnderOneNameAndEveryAliasIsAzureIdentityExtensions() {
-    List<String> names = Settings.ALL.stream().map(Setting::name).toList();
-    assertThat(names).doesNotHaveDuplicates();
-    for (Setting<?> s : Settings.ALL) {
-      assertThat(s.description()).as(s.name()).isNotBlank().doesNotContain("\n");
-      s.aliases().forEach(a -> assertThat(a.name()).startsWith("azure.").isNotIn(names));
-      if (s.cliFlag() != null) {
-        assertThat(s.acceptedOn(Surface.CLI)).as(s.name()).isTrue();
-      }
+    @Test
+    void readmeNamesEveryAzureIdentityExtensionsNameThePluginsAccept() throws IOException {
+        String plugins = readmeSection("### With any pool or framework: driver plugins");
+        int start = plugins.indexOf("azure-identity-extensions' names are accepted too (");
+        assertThat(start).as("the sentence that lists the azure.* names").isNotNegative();
+        String sentence = plugins.substring(start, plugins.indexOf(')', start));
+        List<String> listed = Pattern.compile("`(azure\\.[A-Za-z]+)`")
+                .matcher(sentence)
+                .results()
+                .map(m -> m.group(1))
+                .toList();
+        assertThat(listed)
+                .as(fix("README.md, section driver plugins"))
+                .containsExactlyInAnyOrderElementsOf(SettingNames.azureNames());
     }
-  }
 
-  private static String fix(String where) {
-    return "the catalogue (internal/config/Settings.java) and " + where + " differ: change README to match";
-  }
-
-  private static Map<String, String> table(String section) {
-    Map<String, String> rows = new LinkedHashMap<>();
-    boolean inTable = false;
-    for (String line : section.split("\n")) {
-      if (line.startsWith("|---")) {
-        inTable = true;
-        continue;
-      }
-      Matcher m = ROW.matcher(line);
-      if (inTable && m.find()) {
-        rows.put(m.group(1), m.group(2).trim());
-      } else if (inTable && !line.startsWith("|")) {
-        break; // the first table of the section
-      }
+    @Test
+    void theBuildWritesSpringMetadataGeneratedFromTheCatalogue() throws IOException {
+        // written by exec-maven-plugin in process-classes (pom.xml, execution spring-metadata)
+        Path built = Path.of("target/classes/META-INF/spring-configuration-metadata.json");
+        assertThat(built).as("run: mvn process-classes").exists();
+        assertThat(Files.readString(built, StandardCharsets.UTF_8)).isEqualTo(SpringMetadata.json());
+        for (Setting<?> s : Settings.on(Surface.SPRING)) {
+            assertThat(SpringMetadata.json()).contains("\"" + Settings.SPRING_PREFIX + "." + s.springName() + "\"");
+        }
     }
-    return rows;
-  }
 
-  private static String readmeSection(String heading) throws IOException {
-    String readme = Files.readString(Path.of("README.md"), StandardCharsets.UTF_8);
-    int start = readme.indexOf("\n" + heading + "\n");
-    assertThat(start).as(heading).isNotNegative();
-    int end = readme.indexOf("\n#", start + heading.length() + 2);
-    while (end >= 0 && isInCodeBlock(readme, end)) {
-      end = readme.indexOf("\n#", end + 2);
+    @Test
+    void everySettingIsDeclaredOnceUnderOneNameAndEveryAliasIsAzureIdentityExtensions() {
+        List<String> names = Settings.ALL.stream().map(Setting::name).toList();
+        assertThat(names).doesNotHaveDuplicates();
+        for (Setting<?> s : Settings.ALL) {
+            assertThat(s.description()).as(s.name()).isNotBlank().doesNotContain("\n");
+            s.aliases().forEach(a -> assertThat(a.name()).startsWith("azure.").isNotIn(names));
+            if (s.cliFlag() != null) {
+                assertThat(s.acceptedOn(Surface.CLI)).as(s.name()).isTrue();
+            }
+        }
     }
-    return readme.substring(start + 1, end < 0 ? readme.length() : end);
-  }
 
-  private static boolean isInCodeBlock(String text, int at) {
-    int fences = 0;
-    for (int i = text.indexOf("```"); i >= 0 && i < at; i = text.indexOf("```", i + 3)) {
-      fences++;
+    private static String fix(String where) {
+        return "the catalogue (internal/config/Settings.java) and " + where + " differ: change README to match";
     }
-    return fences % 2 == 1;
-  }
+
+    private static Map<String, String> table(String section) {
+        Map<String, String> rows = new LinkedHashMap<>();
+        boolean inTable = false;
+        for (String line : section.split("\n")) {
+            if (line.startsWith("|---")) {
+                inTable = true;
+                continue;
+            }
+            Matcher m = ROW.matcher(line);
+            if (inTable && m.find()) {
+                rows.put(m.group(1), m.group(2).trim());
+            } else if (inTable && !line.startsWith("|")) {
+                break; // the first table of the section
+            }
+        }
+        return rows;
+    }
+
+    private static String readmeSection(String heading) throws IOException {
+        String readme = Files.readString(Path.of("README.md"), StandardCharsets.UTF_8);
+        int start = readme.indexOf("\n" + heading + "\n");
+        assertThat(start).as(heading).isNotNegative();
+        int end = readme.indexOf("\n#", start + heading.length() + 2);
+        while (end >= 0 && isInCodeBlock(readme, end)) {
+            end = readme.indexOf("\n#", end + 2);
+        }
+        return readme.substring(start + 1, end < 0 ? readme.length() : end);
+    }
+
+    private static boolean isInCodeBlock(String text, int at) {
+        int fences = 0;
+        for (int i = text.indexOf("```"); i >= 0 && i < at; i = text.indexOf("```", i + 3)) {
+            fences++;
+        }
+        return fences % 2 == 1;
+    }
 }

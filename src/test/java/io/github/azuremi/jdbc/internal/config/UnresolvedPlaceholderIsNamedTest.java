@@ -1,8 +1,8 @@
 package io.github.azuremi.jdbc.internal.config;
 
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
 
 /**
  * Review of issue 16 row 8: Tomcat leaves {@code ${AZURE_CLIENT_ID}} as it is when the variable is unset (README's
@@ -12,10 +12,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class UnresolvedPlaceholderIsNamedTest {
 
-  @Test
-  void anUnresolvedPlaceholderIsNamedAsSuch() {
-    assertThat(SettingValues.clientIdProblem("managedIdentityClientId", "${AZURE_CLIENT_ID}"))
-        .contains("${AZURE_CLIENT_ID}")
-        .doesNotContain("may be a secret");
-  }
+    @Test
+    void anUnresolvedPlaceholderIsNamedAsSuch() {
+        assertThat(SettingValues.clientIdProblem("managedIdentityClientId", "${AZURE_CLIENT_ID}"))
+                .contains("${AZURE_CLIENT_ID}")
+                .doesNotContain("may be a secret");
+    }
 }

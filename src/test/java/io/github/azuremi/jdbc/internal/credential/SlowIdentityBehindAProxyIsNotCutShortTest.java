@@ -24,22 +24,24 @@ import reactor.core.publisher.Mono;
  */
 class SlowIdentityBehindAProxyIsNotCutShortTest {
 
-  private static final TokenRequestContext SCOPE =
-      new TokenRequestContext().addScopes("https://ossrdbms-aad.database.windows.net/.default");
+    private static final TokenRequestContext SCOPE =
+            new TokenRequestContext().addScopes("https://ossrdbms-aad.database.windows.net/.default");
 
-  @Test
-  void aConfiguredWorkloadIdentitySlowerThanTheGraceIsNotRefusedOnTheProbesReading() {
-    var env = ManagedIdentityEnvironment.detect(Map.of(
-        "AZURE_FEDERATED_TOKEN_FILE", "/var/run/secrets/azure/tokens/azure-identity-token",
-        "AZURE_TENANT_ID", "72f988bf-0000-4a5b-9c3d-7e1f2a3b4c5d",
-        "AZURE_CLIENT_ID", "5a0e5b4c-1d2e-4f3a-9b8c-7d6e5f4a3b2c",
-        // resolvable only by the proxy, as in a pod whose egress is HTTPS_PROXY
-        "AZURE_AUTHORITY_HOST", "https://login.proxied-only.invalid/"));
-    assertThat(env.noIdentityConfigured()).isFalse();
-    // azure-identity, through the proxy, answers 1.5 s after the grace
-    TokenCredential throughTheProxy = request -> Mono.delay(Duration.ofMillis(DiagnosingCredential.GRACE_AFTER_PROBE_MS + 1_500))
-        .map(i -> new AccessToken("token-through-the-proxy", OffsetDateTime.now().plusHours(1)));
-    var credential = new DiagnosingCredential(throughTheProxy, env, true);
-    assertThat(credential.getTokenSync(SCOPE).getToken()).isEqualTo("token-through-the-proxy");
-  }
+    @Test
+    void aConfiguredWorkloadIdentitySlowerThanTheGraceIsNotRefusedOnTheProbesReading() {
+        var env = ManagedIdentityEnvironment.detect(Map.of(
+                "AZURE_FEDERATED_TOKEN_FILE", "/var/run/secrets/azure/tokens/azure-identity-token",
+                "AZURE_TENANT_ID", "72f988bf-0000-4a5b-9c3d-7e1f2a3b4c5d",
+                "AZURE_CLIENT_ID", "5a0e5b4c-1d2e-4f3a-9b8c-7d6e5f4a3b2c",
+                // resolvable only by the proxy, as in a pod whose egress is HTTPS_PROXY
+                "AZURE_AUTHORITY_HOST", "https://login.proxied-only.invalid/"));
+        assertThat(env.noIdentityConfigured()).isFalse();
+        // azure-identity, through the proxy, answers 1.5 s after the grace
+        TokenCredential throughTheProxy =
+                request -> Mono.delay(Duration.ofMillis(DiagnosingCredential.GRACE_AFTER_PROBE_MS + 1_500))
+                        .map(i -> new AccessToken(
+                                "token-through-the-proxy", OffsetDateTime.now().plusHours(1)));
+        var credential = new DiagnosingCredential(throughTheProxy, env, true);
+        assertThat(credential.getTokenSync(SCOPE).getToken()).isEqualTo("token-through-the-proxy");
+    }
 }

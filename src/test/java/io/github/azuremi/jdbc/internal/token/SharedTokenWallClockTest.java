@@ -1,12 +1,11 @@
 package io.github.azuremi.jdbc.internal.token;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
-
-import java.time.Duration;
-
 import static io.github.azuremi.jdbc.internal.token.TokenRig.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Tokens expire by the wall clock (the server's), so the hot path judges a token by the wall clock, not by the
@@ -14,42 +13,45 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class SharedTokenWallClockTest {
 
-  @RegisterExtension
-  final TokenRig rig = new TokenRig();
-  private final FakeTime time = rig.time();
-  private final FakeCredential credential = rig.credential();
+    @RegisterExtension
+    final TokenRig rig = new TokenRig();
 
-  @Test
-  void theHotPathJudgesTheRefreshPointByTheWallClock() {
-    TokenLease lease = rig.lease();
-    CachedToken token = lease.acquire(WAIT);
-    // 12 h pass on the ticker, but the wall clock was stepped back by as much: by the wall clock (the
-    // server's) the token is as fresh as when it came
-    time.advance(Duration.ofHours(12));
-    time.stepWallClock(Duration.ofHours(-12));
+    private final FakeTime time = rig.time();
+    private final FakeCredential credential = rig.credential();
 
-    assertThat(lease.acquire(WAIT).accessToken()).isEqualTo(token.accessToken());
-    assertThat(credential.tenants()).as("no refresh was started").hasSize(1);
-  }
+    @Test
+    void theHotPathJudgesTheRefreshPointByTheWallClock() {
+        TokenLease lease = rig.lease();
+        CachedToken token = lease.acquire(WAIT);
+        // 12 h pass on the ticker, but the wall clock was stepped back by as much: by the wall clock (the
+        // server's) the token is as fresh as when it came
+        time.advance(Duration.ofHours(12));
+        time.stepWallClock(Duration.ofHours(-12));
 
-  /**
-   * Regression (review of token core v2, finding 6): validity was judged on the monotonic ticker only. On Linux
-   * System.nanoTime() (CLOCK_MONOTONIC) stops while the host is suspended, the wall clock does not: after resume
-   * the hot path, the store and the timer all still considered an expired token fresh.
-   */
-  @Test
-  void anExpiredTokenIsNotHandedOutAfterTheHostWasSuspended() {
-    credential.lifetime(Duration.ofMinutes(60)); // a developer token
-    TokenLease lease = rig.lease();
-    lease.acquire(WAIT);
+        assertThat(lease.acquire(WAIT).accessToken()).isEqualTo(token.accessToken());
+        assertThat(credential.tenants()).as("no refresh was started").hasSize(1);
+    }
 
-    time.advance(Duration.ofMinutes(10));
-    time.stepWallClock(Duration.ofHours(2)); // the laptop slept for two hours: the ticker stood still
+    /**
+     * Regression (review of token core v2, finding 6): validity was judged on the monotonic ticker only. On Linux
+     * System.nanoTime() (CLOCK_MONOTONIC) stops while the host is suspended, the wall clock does not: after resume
+     * the hot path, the store and the timer all still considered an expired token fresh.
+     */
+    @Test
+    void anExpiredTokenIsNotHandedOutAfterTheHostWasSuspended() {
+        credential.lifetime(Duration.ofMinutes(60)); // a developer token
+        TokenLease lease = rig.lease();
+        lease.acquire(WAIT);
 
-    // the stale token is not served: a new one is requested, and it is usable by the wall clock
-    CachedToken served = lease.acquire(WAIT);
-    assertThat(served.accessToken()).isEqualTo("token-2");
-    assertThat(served.isUsable(time.instant())).as("served token usable by the wall clock").isTrue();
-    assertThat(credential.requests()).as("a new token was requested").isEqualTo(2);
-  }
+        time.advance(Duration.ofMinutes(10));
+        time.stepWallClock(Duration.ofHours(2)); // the laptop slept for two hours: the ticker stood still
+
+        // the stale token is not served: a new one is requested, and it is usable by the wall clock
+        CachedToken served = lease.acquire(WAIT);
+        assertThat(served.accessToken()).isEqualTo("token-2");
+        assertThat(served.isUsable(time.instant()))
+                .as("served token usable by the wall clock")
+                .isTrue();
+        assertThat(credential.requests()).as("a new token was requested").isEqualTo(2);
+    }
 }

@@ -9,10 +9,10 @@ package io.github.azuremi.jdbc.testsupport.tds;
  */
 record TdsMessage(int type, int status, byte[] payload) {
 
-  @Override
-  public String toString() {
-    // never the payload: a LOGIN7 or FEDAUTH_TOKEN payload carries an access token
-    return "TdsMessage[type=0x" + Integer.toHexString(type) + ", status=0x" + Integer.toHexString(status)
-        + ", length=" + payload.length + "]";
-  }
+    @Override
+    public String toString() {
+        // never the payload: a LOGIN7 or FEDAUTH_TOKEN payload carries an access token
+        return "TdsMessage[type=0x" + Integer.toHexString(type) + ", status=0x" + Integer.toHexString(status)
+                + ", length=" + payload.length + "]";
+    }
 }

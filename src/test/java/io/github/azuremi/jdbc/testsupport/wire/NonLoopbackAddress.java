@@ -13,25 +13,25 @@ import java.util.Collections;
  */
 public final class NonLoopbackAddress {
 
-  private NonLoopbackAddress() {}
+    private NonLoopbackAddress() {}
 
-  public static InetAddress get() {
-    try {
-      for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-        if (!nic.isUp() || nic.isLoopback()) {
-          continue;
+    public static InetAddress get() {
+        try {
+            for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                if (!nic.isUp() || nic.isLoopback()) {
+                    continue;
+                }
+                for (InetAddress a : Collections.list(nic.getInetAddresses())) {
+                    if (a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress()) {
+                        return a;
+                    }
+                }
+            }
+        } catch (SocketException e) {
+            throw new IllegalStateException("cannot list the network interfaces", e);
         }
-        for (InetAddress a : Collections.list(nic.getInetAddresses())) {
-          if (a instanceof Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress()) {
-            return a;
-          }
-        }
-      }
-    } catch (SocketException e) {
-      throw new IllegalStateException("cannot list the network interfaces", e);
+        throw new IllegalStateException("This machine has no non-loopback IPv4 address, which the transport-security "
+                + "tests need for a fake remote server. Add one, e.g. as root: ip link add mids0 type dummy && "
+                + "ip addr add 198.51.100.7/32 dev mids0 && ip link set mids0 up (.ci/run does this)");
     }
-    throw new IllegalStateException("This machine has no non-loopback IPv4 address, which the transport-security "
-        + "tests need for a fake remote server. Add one, e.g. as root: ip link add mids0 type dummy && "
-        + "ip addr add 198.51.100.7/32 dev mids0 && ip link set mids0 up (.ci/run does this)");
-  }
 }
