@@ -66,7 +66,7 @@ public class ManagedIdentityDataSource extends HikariDataSource {
     private long tokenFetchTimeout = TokenSettings.DEFAULTS.fetchTimeout().toMillis();
     private long tokenRetryBackoff = TokenSettings.DEFAULTS.retryBackoff().toMillis();
     private long tokenRetryMaxBackoff = TokenSettings.DEFAULTS.retryMaxBackoff().toMillis();
-    private boolean allowTokenWithoutTls;
+    private boolean allowUnverifiedTransport;
     private String refusedPassword;
     /** The settings as the last start checked them (validate() sets it before wire() reads it). */
     private IdentitySettings resolved;
@@ -161,14 +161,14 @@ public class ManagedIdentityDataSource extends HikariDataSource {
         }
         if (getDriverClassName() != null
                 && !getDriverClassName().equals(dialect.driverClassName())
-                && !allowTokenWithoutTls) {
+                && !allowUnverifiedTransport) {
             throw fatal(
                     pool,
                     "driverClassName " + getDriverClassName() + " is not " + dialect.driverClassName() + ": the "
                             + "library reads jdbcUrl as " + dialect.driverClassName()
                             + " does to decide where the token may go, and "
                             + "cannot vouch for another driver. Remove driverClassName (or, only if you accept that, set "
-                            + "allowTokenWithoutTls=true)");
+                            + "allowUnverifiedTransport=true)");
         }
         String credentialsProblem = dialect.checkCredentials(jdbcUrl, getDataSourceProperties(), getUsername());
         if (credentialsProblem != null) {
@@ -176,7 +176,7 @@ public class ManagedIdentityDataSource extends HikariDataSource {
         }
         Target target;
         try {
-            target = dialect.target(jdbcUrl, getDataSourceProperties(), allowTokenWithoutTls);
+            target = dialect.target(jdbcUrl, getDataSourceProperties(), allowUnverifiedTransport);
         } catch (IllegalArgumentException e) {
             throw fatal(pool, e.getMessage());
         }
@@ -630,8 +630,8 @@ public class ManagedIdentityDataSource extends HikariDataSource {
         this.tokenRetryMaxBackoff = tokenRetryMaxBackoffMs;
     }
 
-    public boolean isAllowTokenWithoutTls() {
-        return allowTokenWithoutTls;
+    public boolean isAllowUnverifiedTransport() {
+        return allowUnverifiedTransport;
     }
 
     /**
@@ -639,12 +639,26 @@ public class ManagedIdentityDataSource extends HikariDataSource {
      * server over a connection that may not be encrypted, or that is encrypted without verifying the server
      * (PostgreSQL sslmode other than verify-full or a non-validating sslfactory; MySQL sslMode other than
      * VERIFY_IDENTITY; SQL Server encrypt=false/optional or trustServerCertificate=true), and a driverClassName
-     * other than the database's own driver. Kept under its old name so that existing configurations keep working;
-     * it now also covers TLS without verification, which is refused by default.
+     * other than the database's own driver.
      */
-    public void setAllowTokenWithoutTls(boolean allowTokenWithoutTls) {
+    public void setAllowUnverifiedTransport(boolean allowUnverifiedTransport) {
         checkNotStarted();
-        this.allowTokenWithoutTls = allowTokenWithoutTls;
+        this.allowUnverifiedTransport = allowUnverifiedTransport;
+    }
+
+    /** @deprecated the former name of {@link #isAllowUnverifiedTransport()}; goes in the next release. */
+    @Deprecated
+    public boolean isAllowTokenWithoutTls() {
+        return isAllowUnverifiedTransport();
+    }
+
+    /**
+     * @deprecated the former name of {@link #setAllowUnverifiedTransport(boolean)}, which also covers TLS that does
+     *     not verify the server; goes in the next release.
+     */
+    @Deprecated
+    public void setAllowTokenWithoutTls(boolean allowTokenWithoutTls) {
+        setAllowUnverifiedTransport(allowTokenWithoutTls);
     }
 
     private static String blankToNull(String s) {

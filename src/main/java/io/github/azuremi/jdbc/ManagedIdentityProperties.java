@@ -42,6 +42,10 @@ public final class ManagedIdentityProperties {
      * true allows a token to a non-loopback server over a connection without TLS or with TLS that does not verify the
      * server, and a driver other than the database's own (default false).
      */
+    public static final String ALLOW_UNVERIFIED_TRANSPORT = "allowUnverifiedTransport";
+
+    /** @deprecated the former name of {@link #ALLOW_UNVERIFIED_TRANSPORT} (still accepted, with a warning). */
+    @Deprecated
     public static final String ALLOW_TOKEN_WITHOUT_TLS = "allowTokenWithoutTls";
 
     /** All of the above (the settings that can be given as text; the catalogue lists them). */
@@ -74,7 +78,8 @@ public final class ManagedIdentityProperties {
         for (java.util.Map.Entry<String, Object> e : all.entrySet()) {
             Setting<?> setting = Settings.named(e.getKey(), Surface.DATA_SOURCE);
             if (setting != null && setting.settableFromText()) {
-                setting.applyText(target, e.getKey(), e.getValue() == null ? null : String.valueOf(e.getValue()));
+                setting.applyText(
+                        target, e.getKey(), e.getKey(), e.getValue() == null ? null : String.valueOf(e.getValue()));
             } else {
                 // HikariCP's keys as HikariConfig(Properties) takes them: any value type (converted by PropertyElf),
                 // dataSource.* as driver properties, an unknown key is an error

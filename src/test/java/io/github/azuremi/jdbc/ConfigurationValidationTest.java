@@ -204,7 +204,7 @@ class ConfigurationValidationTest {
                         "PostgreSQL sslmode=disable to a remote host",
                         ds -> url(ds, "jdbc:postgresql://srv.postgres.database.azure.com/app?sslmode=disable"),
                         "sslmode=disable (as pgjdbc reads jdbcUrl and dataSourceProperties: sslmode=disable) lets the connection to srv.postgres.database.azure.com run without TLS",
-                        "allowTokenWithoutTls=true"),
+                        "allowUnverifiedTransport=true"),
                 row(
                         "PostgreSQL sslmode=prefer in properties",
                         ds -> {
@@ -223,7 +223,7 @@ class ConfigurationValidationTest {
                         "PostgreSQL sslfactory that trusts any certificate",
                         ds -> url(ds, PG + "&sslmode=verify-full&sslfactory=org.postgresql.ssl.NonValidatingFactory"),
                         "sslfactory=org.postgresql.ssl.NonValidatingFactory",
-                        "allowTokenWithoutTls=true"),
+                        "allowUnverifiedTransport=true"),
                 row(
                         "MySQL sslMode=DISABLED",
                         ds -> url(ds, MYSQL + "?sslMode=DISABLED"),
@@ -248,7 +248,7 @@ class ConfigurationValidationTest {
                         "SQL Server trustServerCertificate=true",
                         ds -> ds.setJdbcUrl(MSSQL + ";trustServerCertificate=true"),
                         "trustServerCertificate=true makes mssql-jdbc accept any certificate from srv.database.windows.net",
-                        "allowTokenWithoutTls=true"),
+                        "allowUnverifiedTransport=true"),
                 row(
                         "SQL Server encrypt=false",
                         ds -> ds.setJdbcUrl(MSSQL + ";encrypt=false"),
@@ -373,7 +373,7 @@ class ConfigurationValidationTest {
         p.put("connectionTimeout", 4_000L);
         p.put("tokenRefreshRatio", 0.7);
         p.put("tokenFetchTimeout", 5_000);
-        p.put("allowTokenWithoutTls", Boolean.FALSE);
+        p.put("allowUnverifiedTransport", Boolean.FALSE);
         p.put("dataSource.ApplicationName", "orders");
         try (ManagedIdentityDataSource ds = new ManagedIdentityDataSource(p)) {
             assertThat(ds.getMaximumPoolSize()).isEqualTo(3);
@@ -386,9 +386,9 @@ class ConfigurationValidationTest {
         typo.put("maximumPoolSise", 3); // misspelt, and not a String: HikariConfig(Properties) refuses it too
         assertThatThrownBy(() -> new ManagedIdentityDataSource(typo)).hasMessageContaining("maximumPoolSise");
         Properties badBoolean = new Properties();
-        badBoolean.put("allowTokenWithoutTls", "yes");
+        badBoolean.put("allowUnverifiedTransport", "yes");
         assertThatThrownBy(() -> new ManagedIdentityDataSource(badBoolean))
-                .hasMessageContaining("allowTokenWithoutTls must be true or false");
+                .hasMessageContaining("allowUnverifiedTransport must be true or false");
     }
 
     @Test
@@ -446,7 +446,7 @@ class ConfigurationValidationTest {
             local.validate();
             url(allowed, "jdbc:postgresql://db.internal:5432/app?sslmode=disable");
             allowed.setTokenCredential(STATIC);
-            allowed.setAllowTokenWithoutTls(true);
+            allowed.setAllowUnverifiedTransport(true);
             allowed.validate();
             assertThat(allowed.getTokenDescription()).isNotNull();
         }

@@ -26,7 +26,7 @@ import org.postgresql.util.PSQLState;
  *
  * <p>Settings (URL parameters or driver properties) are those of {@code ManagedIdentityDataSource}
  * ({@code credential}, {@code managedIdentityClientId}, {@code tenantId}, {@code tokenScope}, the token timings,
- * {@code allowTokenWithoutTls}) and azure-identity-extensions' {@code azure.*} names. A login is refused, with a
+ * {@code allowUnverifiedTransport}) and azure-identity-extensions' {@code azure.*} names. A login is refused, with a
  * message naming the setting, when a setting is wrong or unknown, or when the connection does not verify the server
  * (anything but {@code sslmode=verify-full}) towards a host other than this machine.
  *
@@ -51,7 +51,7 @@ public final class PostgresAuthenticationPlugin implements AuthenticationPlugin 
             // a password pgjdbc read from a pgpass file is not the user's: only one the user set is refused
             PluginSettings settings =
                     PluginSettings.read(dialect.withoutPgpassPassword(properties), PluginLogin.FROM_URL);
-            Target target = dialect.pluginTarget(properties, settings.allowTokenWithoutTls());
+            Target target = dialect.pluginTarget(properties, settings.allowUnverifiedTransport());
             Duration timeout = PluginLogin.seconds(
                     properties, "loginTimeout", settings.timings().fetchTimeout());
             return PluginLogin.token(Dialect.POSTGRESQL, settings, target.firstHost(), timeout, "pgjdbc " + name)

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * which checks the connection's transport settings first and then logs in with this callback.
  *
  * <p>Named directly in a {@code jdbc:sqlserver:} URL ({@code accessTokenCallbackClass=}, mssql-jdbc 12.4 or later)
- * it refuses to hand out a token unless {@code -Dazuremi.allowTokenWithoutTls=true}: mssql-jdbc hands it only
+ * it refuses to hand out a token unless {@code -Dazuremi.allowUnverifiedTransport=true}: mssql-jdbc hands it only
  * {@code (spn, stsurl)}, so it cannot see whether {@code encrypt=false/optional} or
  * {@code trustServerCertificate=true} made the driver accept any certificate (a man in the middle would receive the
  * token).
@@ -87,7 +87,7 @@ public final class SqlServerAccessTokenCallback implements com.microsoft.sqlserv
 
     /** Named in a URL, this callback cannot know what protects the token: only the explicit opt-in lets it through. */
     private static void uncheckedTransport(PluginSettings settings) {
-        if (!settings.allowTokenWithoutTls()) {
+        if (!settings.allowUnverifiedTransport()) {
             throw new IllegalArgumentException(
                     "no token is sent: named in a jdbc:sqlserver: URL (accessTokenCallbackClass), "
                             + "the callback cannot see whether mssql-jdbc verifies the server's certificate (encrypt=false, "
@@ -98,11 +98,11 @@ public final class SqlServerAccessTokenCallback implements com.microsoft.sqlserv
                             + ", which checks those "
                             + "settings and then logs in with this callback; remove accessTokenCallbackClass), or "
                             + "ManagedIdentityDataSource; only if every URL that names this callback keeps mssql-jdbc's verifying "
-                            + "defaults, set -D" + SYSTEM_PROPERTY_PREFIX + "allowTokenWithoutTls=true");
+                            + "defaults, set -D" + SYSTEM_PROPERTY_PREFIX + "allowUnverifiedTransport=true");
         }
         if (WARNED.compareAndSet(false, true)) {
             LOG.warn(
-                    "{} - {}allowTokenWithoutTls=true: the transport of logins through accessTokenCallbackClass is not "
+                    "{} - {}allowUnverifiedTransport=true: the transport of logins through accessTokenCallbackClass is not "
                             + "checked; the token goes to whatever server mssql-jdbc connects to, even with encrypt=false, "
                             + "encrypt=optional or trustServerCertificate=true. Prefer {}",
                     NAME,

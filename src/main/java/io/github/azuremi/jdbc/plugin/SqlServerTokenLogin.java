@@ -32,14 +32,14 @@ final class SqlServerTokenLogin {
             if (conflict != null) {
                 throw new IllegalArgumentException(conflict);
             }
-            target = Dialect.SQLSERVER.target(jdbcUrl, properties, settings.allowTokenWithoutTls());
+            target = Dialect.SQLSERVER.target(jdbcUrl, properties, settings.allowUnverifiedTransport());
         } catch (IllegalArgumentException e) {
             // the opt-in of this path is a JVM system property, like the callback's other settings
             String message = e.getMessage()
                     .replace(
-                            "set allowTokenWithoutTls=true",
+                            "set allowUnverifiedTransport=true",
                             "set -D" + SqlServerAccessTokenCallback.SYSTEM_PROPERTY_PREFIX
-                                    + "allowTokenWithoutTls=true");
+                                    + "allowUnverifiedTransport=true");
             throw new SQLNonTransientConnectionException(NAME + " - " + message, "08001", e);
         }
         Properties base = target.driverProperties();

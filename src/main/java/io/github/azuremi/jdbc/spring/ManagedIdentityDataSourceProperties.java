@@ -43,31 +43,31 @@ public class ManagedIdentityDataSourceProperties {
      * @throws IllegalArgumentException listing every setting that is wrong and the fix
      */
     static void applyTo(Binder binder, ManagedIdentityDataSource dataSource) {
-        Map<Setting<?>, String> given = new LinkedHashMap<>();
+        Map<String, Setting<?>> given = new LinkedHashMap<>(); // by the name given: a former name is warned about
+        SettingSource source = new SettingSource(Surface.SPRING, name -> PREFIX + "." + Setting.kebab(name));
         for (Setting<?> setting : Settings.on(Surface.SPRING)) {
-            if (setting.settableFromText()) {
+            if (!setting.settableFromText()) {
+                continue;
+            }
+            for (String name : setting.formerName() == null
+                    ? List.of(setting.name())
+                    : List.of(setting.name(), setting.formerName())) {
                 // Spring's ${AZURE_CLIENT_ID:} declares an empty default on purpose ("optional"; without the colon an
-                // unset
-                // variable already fails in Spring): empty here is unset. Elsewhere (a URL, Properties, JNDI) an empty
-                // identity setting is refused.
-                binder.bind(springName(setting), String.class).ifBound(text -> {
+                // unset variable already fails in Spring): empty here is unset. Elsewhere (a URL, Properties, JNDI) an
+                // empty identity setting is refused.
+                binder.bind(source.spelt(name), String.class).ifBound(text -> {
                     if (!text.isBlank()) {
-                        given.put(setting, text);
+                        given.put(name, setting);
+                        source.put(name, text);
                     }
                 });
             }
         }
-        SettingSource source =
-                new SettingSource(Surface.SPRING, name -> springName(Settings.named(name, Surface.SPRING)));
-        given.forEach((setting, text) -> source.put(setting.name(), text));
         List<String> problems = new ArrayList<>();
         if (IdentitySettings.check(source, problems) == null) {
             throw new IllegalArgumentException(String.join("; ", problems));
         }
-        given.forEach((setting, text) -> setting.applyText(dataSource, springName(setting), text));
-    }
-
-    private static String springName(Setting<?> setting) {
-        return PREFIX + "." + setting.springName();
+        given.forEach((name, setting) ->
+                setting.applyText(dataSource, Setting.kebab(name), source.spelt(name), source.givenText(name)));
     }
 }

@@ -145,8 +145,9 @@ class MysqlPluginTest {
                     .hasMessageContaining("sslMode=VERIFY_IDENTITY");
             assertThat(issuedHere()).as("refused before any token was fetched").isZero();
 
-            assertThatThrownBy(() -> DriverManager.getConnection(base + "&sslMode=REQUIRED&allowTokenWithoutTls=true")
-                            .close())
+            assertThatThrownBy(
+                            () -> DriverManager.getConnection(base + "&sslMode=REQUIRED&allowUnverifiedTransport=true")
+                                    .close())
                     .isInstanceOf(SQLException.class);
             assertThat(server.received(tokenHere()))
                     .as("sent only with the explicit opt-in")

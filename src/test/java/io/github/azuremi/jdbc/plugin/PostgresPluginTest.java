@@ -237,8 +237,9 @@ class PostgresPluginTest {
             assertThat(issuedHere()).as("refused before any token was fetched").isZero();
 
             // only the explicit opt-in sends it, and then the server receives exactly the token the endpoint issued
-            assertThatThrownBy(() -> DriverManager.getConnection(base + "&sslmode=require&allowTokenWithoutTls=true")
-                            .close())
+            assertThatThrownBy(
+                            () -> DriverManager.getConnection(base + "&sslmode=require&allowUnverifiedTransport=true")
+                                    .close())
                     .isInstanceOf(SQLException.class);
             assertThat(issuedHere()).isEqualTo(1);
             String token = endpoint.issuedTokens().stream()

@@ -52,7 +52,7 @@ class SqlServerCallbackTest {
         System.clearProperty("azuremi.managedIdentityClientId");
         System.clearProperty("azuremi.tokenScope");
         System.clearProperty("azuremi.tokenFetchTimeout");
-        System.clearProperty("azuremi.allowTokenWithoutTls");
+        System.clearProperty("azuremi.allowUnverifiedTransport");
         endpoint.reset();
         if (server != null) {
             server.close();
@@ -105,7 +105,8 @@ class SqlServerCallbackTest {
      */
     @Test
     void aTokenTimeoutOfTheUrlNamedCallbackKeepsTheLibrarysMessage() {
-        System.setProperty("azuremi.allowTokenWithoutTls", "true"); // the URL-named callback needs the opt-in (row 2)
+        System.setProperty(
+                "azuremi.allowUnverifiedTransport", "true"); // the URL-named callback needs the opt-in (row 2)
         System.setProperty("azuremi.tokenFetchTimeout", "500ms");
         endpoint.setFault(LocalManagedIdentityEndpoint.Fault.HANG);
         server = FakeTdsServer.start(this::verify);
@@ -150,7 +151,7 @@ class SqlServerCallbackTest {
                         "SqlServerAccessTokenCallback - no token is sent: named in a jdbc:sqlserver: URL "
                                 + "(accessTokenCallbackClass), the callback cannot see whether mssql-jdbc verifies the server's certificate")
                 .hasStackTraceContaining("Use the URL jdbc:azuremi:sqlserver://<server>:1433;databaseName=<db> instead")
-                .hasStackTraceContaining("set -Dazuremi.allowTokenWithoutTls=true");
+                .hasStackTraceContaining("set -Dazuremi.allowUnverifiedTransport=true");
         assertThat(issuedHere()).isZero();
         assertThat(server.lastToken()).isNull();
     }
@@ -158,7 +159,7 @@ class SqlServerCallbackTest {
     /** With the explicit opt-in the URL-named callback works as before (the user vouches for every such URL). */
     @Test
     void withTheOptInTheCallbackNamedInAPlainUrlLogsIn() throws SQLException {
-        System.setProperty("azuremi.allowTokenWithoutTls", "true");
+        System.setProperty("azuremi.allowUnverifiedTransport", "true");
         server = FakeTdsServer.start(this::verify);
         try (Connection c = DriverManager.getConnection(server.jdbcUrl("app") + CALLBACK)) {
             assertThat(c.isValid(2)).isTrue();

@@ -137,7 +137,7 @@ class SharedIdentityStressTest {
         ds.setJdbcUrl(CheckingDriver.URL);
         ds.setDriverClassName(CheckingDriver.class.getName());
         // a stub driver, not pgjdbc: the library cannot read its URL as pgjdbc would, so it needs the explicit opt-in
-        ds.setAllowTokenWithoutTls(true);
+        ds.setAllowUnverifiedTransport(true);
         ds.setUsername("app");
         ds.setTokenCredential(credential);
         ds.setMaximumPoolSize(4);

@@ -41,7 +41,7 @@ class ManagedIdentityDataSourceAutoConfigurationTest {
                         "spring.datasource.azure-managed-identity.token-fetch-timeout=10000",
                         "spring.datasource.azure-managed-identity.token-retry-backoff=500ms",
                         "spring.datasource.azure-managed-identity.token-retry-max-backoff=1m",
-                        "spring.datasource.azure-managed-identity.allow-token-without-tls=true",
+                        "spring.datasource.azure-managed-identity.allow-unverified-transport=true",
                         "spring.datasource.name=orders",
                         "spring.datasource.hikari.maximum-pool-size=7",
                         "spring.datasource.hikari.data-source-properties.ApplicationName=orders-app")
@@ -61,7 +61,7 @@ class ManagedIdentityDataSourceAutoConfigurationTest {
                     assertThat(ds.getTokenFetchTimeout()).isEqualTo(10_000);
                     assertThat(ds.getTokenRetryBackoff()).isEqualTo(500);
                     assertThat(ds.getTokenRetryMaxBackoff()).isEqualTo(60_000);
-                    assertThat(ds.isAllowTokenWithoutTls()).isTrue();
+                    assertThat(ds.isAllowUnverifiedTransport()).isTrue();
                     assertThat(ds.getMaximumPoolSize()).isEqualTo(7);
                     assertThat(ds.getDataSourceProperties()).containsEntry("ApplicationName", "orders-app");
                     assertThat(ds.isRunning()).isFalse();

@@ -69,7 +69,7 @@ class SqlServerPluginTransportTest {
         PluginTokens.shared().releaseAll();
         System.clearProperty("azuremi.credential");
         System.clearProperty("azuremi.managedIdentityClientId");
-        System.clearProperty("azuremi.allowTokenWithoutTls");
+        System.clearProperty("azuremi.allowUnverifiedTransport");
         server.close();
     }
 
@@ -83,7 +83,7 @@ class SqlServerPluginTransportTest {
                 .isInstanceOf(SQLException.class)
                 .hasMessageStartingWith("SqlServerTokenDriver - " + refusal + " " + REMOTE.getHostAddress())
                 .hasMessageContaining("Use encrypt=true (or strict) with trustServerCertificate=false")
-                .hasMessageContaining("set -Dazuremi.allowTokenWithoutTls=true");
+                .hasMessageContaining("set -Dazuremi.allowUnverifiedTransport=true");
         assertNoTokenLeft();
         assertThat(server.logins()).isEmpty();
         assertThat(server.tlsHandshakeFailures() + server.connectionErrors())
@@ -152,7 +152,7 @@ class SqlServerPluginTransportTest {
     /** The control: with the explicit opt-in, the fake does receive the token, so the rows above would see a leak. */
     @Test
     void withTheExplicitOptInTheFakeDoesReceiveTheToken() throws SQLException {
-        System.setProperty("azuremi.allowTokenWithoutTls", "true");
+        System.setProperty("azuremi.allowUnverifiedTransport", "true");
         try (Connection c = DriverManager.getConnection(remoteUrl() + ";trustServerCertificate=true" + CALLBACK)) {
             assertThat(c.isValid(2)).isTrue();
         }

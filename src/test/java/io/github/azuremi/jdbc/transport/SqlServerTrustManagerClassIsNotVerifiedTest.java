@@ -84,7 +84,7 @@ class SqlServerTrustManagerClassIsNotVerifiedTest {
                 .isNotNull()
                 .hasMessageStartingWith("SqlServerTokenDriver - trustManagerClass=" + TrustEverything.class.getName()
                         + " replaces mssql-jdbc's check of the certificate of " + REMOTE.getHostAddress())
-                .hasMessageContaining("set -Dazuremi.allowTokenWithoutTls=true");
+                .hasMessageContaining("set -Dazuremi.allowUnverifiedTransport=true");
         assertThat(endpoint.issuedTokens())
                 .as("no token was even fetched")
                 .noneMatch(t -> t.clientId().equals(clientId));

@@ -291,7 +291,7 @@ class TransportBypassTest {
             if (!url.startsWith("jdbc:sqlserver:")) {
                 ds.setUsername("app");
             }
-            ds.setAllowTokenWithoutTls(true);
+            ds.setAllowUnverifiedTransport(true);
             ds.setTokenCredential(request ->
                     Mono.just(new AccessToken(token, OffsetDateTime.now().plusHours(1))));
             ds.setConnectionTimeout(5_000);

@@ -59,7 +59,7 @@ public class BorrowBenchmark {
     managedIdentity.setJdbcUrl(BenchDriver.STUB_URL);
     managedIdentity.setDriverClassName(BenchDriver.className());
     // a stub driver, not pgjdbc: the library cannot read its URL as pgjdbc would, so it needs the explicit opt-in
-    managedIdentity.setAllowTokenWithoutTls(true);
+    managedIdentity.setAllowUnverifiedTransport(true);
     managedIdentity.setUsername("bench");
     managedIdentity.setTokenCredential(Caches.staticCredential());
     BenchAccess.setTokenRegistry(managedIdentity, Caches.newRegistry());

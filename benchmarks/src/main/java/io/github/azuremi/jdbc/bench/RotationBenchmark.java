@@ -110,7 +110,7 @@ public class RotationBenchmark {
       ds.setCredential("managed-identity");
       ds.setTokenFetchTimeout(60_000);
       // a stub driver, not pgjdbc: the library cannot read its URL as pgjdbc would, so it needs the explicit opt-in
-      ds.setAllowTokenWithoutTls(true);
+      ds.setAllowUnverifiedTransport(true);
       BenchAccess.setTokenRegistry(ds, Caches.newRegistry());
       pool = ds;
     }

@@ -1,6 +1,5 @@
 package io.github.azuremi.jdbc.internal.config;
 
-import static io.github.azuremi.jdbc.internal.config.Settings.ALLOW_WITHOUT_TLS;
 import static io.github.azuremi.jdbc.internal.config.Settings.AZURE_AUTHORITY_HOST;
 import static io.github.azuremi.jdbc.internal.config.Settings.AZURE_CACHE_ENABLED;
 import static io.github.azuremi.jdbc.internal.config.Settings.AZURE_CREDENTIAL_BEAN;
@@ -15,6 +14,7 @@ import static io.github.azuremi.jdbc.internal.config.Settings.RETRY_BACKOFF;
 import static io.github.azuremi.jdbc.internal.config.Settings.RETRY_MAX_BACKOFF;
 import static io.github.azuremi.jdbc.internal.config.Settings.SCOPE;
 import static io.github.azuremi.jdbc.internal.config.Settings.TENANT;
+import static io.github.azuremi.jdbc.internal.config.Settings.UNVERIFIED_TRANSPORT;
 
 import io.github.azuremi.jdbc.CredentialType;
 import io.github.azuremi.jdbc.internal.token.TokenSettings;
@@ -40,7 +40,7 @@ public final class IdentitySettings {
     private final String scope;
     private final String cloud;
     private final TokenSettings timings;
-    private final boolean allowTokenWithoutTls;
+    private final boolean allowUnverifiedTransport;
     private final List<String> warnings;
     private int hash; // immutable fields: computed once (a benign race, as String's)
 
@@ -51,7 +51,7 @@ public final class IdentitySettings {
             String scope,
             String cloud,
             TokenSettings timings,
-            boolean allowTokenWithoutTls,
+            boolean allowUnverifiedTransport,
             List<String> warnings) {
         this.credential = credential;
         this.clientId = clientId;
@@ -59,7 +59,7 @@ public final class IdentitySettings {
         this.scope = scope;
         this.cloud = cloud;
         this.timings = timings;
-        this.allowTokenWithoutTls = allowTokenWithoutTls;
+        this.allowUnverifiedTransport = allowUnverifiedTransport;
         this.warnings = List.copyOf(warnings);
     }
 
@@ -93,11 +93,11 @@ public final class IdentitySettings {
                 or(source.value(FETCH_TIMEOUT, problems), FETCH_TIMEOUT),
                 or(source.value(RETRY_BACKOFF, problems), RETRY_BACKOFF),
                 or(source.value(RETRY_MAX_BACKOFF, problems), RETRY_MAX_BACKOFF));
-        boolean allow = or(source.value(ALLOW_WITHOUT_TLS, problems), ALLOW_WITHOUT_TLS);
+        boolean allow = or(source.value(UNVERIFIED_TRANSPORT, problems), UNVERIFIED_TRANSPORT);
         if (problems.size() > before) {
             return null;
         }
-        List<String> warnings = new ArrayList<>();
+        List<String> warnings = new ArrayList<>(source.notes());
         TokenSettings timings = asked.checked(warnings, source::spelt);
         return new IdentitySettings(
                 credential == null ? CredentialType.DEFAULT : credential,
@@ -157,8 +157,8 @@ public final class IdentitySettings {
         return timings.fetchTimeout();
     }
 
-    public boolean allowTokenWithoutTls() {
-        return allowTokenWithoutTls;
+    public boolean allowUnverifiedTransport() {
+        return allowUnverifiedTransport;
     }
 
     /** What {@link TokenSettings#checked} replaced, one line each. */
@@ -176,14 +176,14 @@ public final class IdentitySettings {
                         && Objects.equals(scope, other.scope)
                         && Objects.equals(cloud, other.cloud)
                         && timings.equals(other.timings)
-                        && allowTokenWithoutTls == other.allowTokenWithoutTls;
+                        && allowUnverifiedTransport == other.allowUnverifiedTransport;
     }
 
     @Override
     public int hashCode() {
         int h = hash;
         if (h == 0) {
-            h = Objects.hash(credential, clientId, tenantId, scope, cloud, timings, allowTokenWithoutTls);
+            h = Objects.hash(credential, clientId, tenantId, scope, cloud, timings, allowUnverifiedTransport);
             hash = h;
         }
         return h;
@@ -194,6 +194,6 @@ public final class IdentitySettings {
         return "credential=" + credential.settingValue() + (clientId == null ? "" : ", clientId=" + clientId)
                 + (tenantId == null ? "" : ", tenantId=" + tenantId) + (scope == null ? "" : ", scope=" + scope)
                 + (cloud == null ? "" : ", cloud=" + cloud) + ", " + timings
-                + (allowTokenWithoutTls ? ", allowTokenWithoutTls" : "");
+                + (allowUnverifiedTransport ? ", allowUnverifiedTransport" : "");
     }
 }

@@ -23,6 +23,8 @@ import java.util.function.ToLongFunction;
  */
 public final class Setting<T> {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Setting.class);
+
     /** Where a setting can be given. */
     public enum Surface {
         /** {@link ManagedIdentityDataSource}: its setters, its {@code Properties} constructor and the JNDI factory. */
@@ -74,6 +76,7 @@ public final class Setting<T> {
     private final Check<T> check;
     private final List<Alias<T>> aliases;
     private final String cliFlag;
+    private final String formerName;
     private final boolean blankIsUnset;
     private final boolean keptAsText;
     private final Function<ManagedIdentityDataSource, Object> getter;
@@ -92,6 +95,7 @@ public final class Setting<T> {
         this.check = b.check;
         this.aliases = List.copyOf(b.aliases);
         this.cliFlag = b.cliFlag;
+        this.formerName = b.formerName;
         this.blankIsUnset = b.blankIsUnset;
         this.keptAsText = b.keptAsText;
         this.getter = b.getter;
@@ -142,6 +146,25 @@ public final class Setting<T> {
         return aliases;
     }
 
+    /**
+     * The name this setting had before (accepted on every surface this setting is on, with a warning that names the
+     * new one), or null. Nothing has been released under a former name; it stays for one release.
+     */
+    public String formerName() {
+        return formerName;
+    }
+
+    /** Whether {@code writtenAs} is this setting's former name. */
+    boolean isFormerName(String writtenAs) {
+        return formerName != null
+                && (formerName.equals(writtenAs) || kebab(formerName).equals(writtenAs));
+    }
+
+    /** What a user who wrote the former name is told: {@code spelt} is that name, {@code now} the current one. */
+    static String formerNameNote(String spelt, String now) {
+        return spelt + " is the former name of " + now + ", which it still sets for this release; rename it to " + now;
+    }
+
     /** The {@code check} option, or null when the command has none. */
     public String cliFlag() {
         return cliFlag;
@@ -149,7 +172,12 @@ public final class Setting<T> {
 
     /** The name under {@code spring.datasource.azure-managed-identity.}: {@code tokenFetchTimeout -> token-fetch-timeout}. */
     public String springName() {
-        return name.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
+        return kebab(name);
+    }
+
+    /** {@code tokenFetchTimeout -> token-fetch-timeout}: how Spring Boot's properties spell a bean name. */
+    public static String kebab(String beanName) {
+        return beanName.replaceAll("([a-z0-9])([A-Z])", "$1-$2").toLowerCase(Locale.ROOT);
     }
 
     /** A blank text means "unset" (true), or is a mistake the check reports (false: the identity settings). */
@@ -194,6 +222,18 @@ public final class Setting<T> {
         setter.accept(dataSource, keptAsText ? text : parse(name, spelt, text));
     }
 
+    /**
+     * {@link #applyText}, given under {@code writtenAs} (a name or a former name, as a bean or in Spring's kebab case)
+     * and spelt {@code spelt} in messages; a former name is logged at WARN with the name to use.
+     */
+    public void applyText(ManagedIdentityDataSource dataSource, String writtenAs, String spelt, String text) {
+        applyText(dataSource, spelt, text);
+        if (isFormerName(writtenAs)) {
+            String now = writtenAs.equals(formerName) ? name : springName();
+            LOG.warn("{}", formerNameNote(spelt, spelt.replace(writtenAs, now)));
+        }
+    }
+
     @Override
     public String toString() {
         return name;
@@ -213,6 +253,7 @@ public final class Setting<T> {
         private Check<T> check;
         private final List<Alias<T>> aliases = new ArrayList<>();
         private String cliFlag;
+        private String formerName;
         private boolean blankIsUnset = true;
         private boolean keptAsText;
         private Function<ManagedIdentityDataSource, Object> getter;
@@ -272,6 +313,12 @@ public final class Setting<T> {
 
         Builder<T> alias(String aliasName, Parser<T> ownParser) {
             aliases.add(new Alias<>(aliasName, ownParser));
+            return this;
+        }
+
+        /** The name this setting had before; see {@link Setting#formerName()}. */
+        Builder<T> formerly(String oldName) {
+            this.formerName = oldName;
             return this;
         }
 

@@ -35,6 +35,9 @@ public final class SettingNames {
         for (Setting<?> s : Settings.on(Surface.PLUGIN)) {
             (s.name().startsWith(AZURE) ? AZURE_KNOWN : OWN).add(s.name());
             s.aliases().forEach(a -> AZURE_KNOWN.add(a.name()));
+            if (s.formerName() != null) {
+                OWN.add(s.formerName());
+            }
         }
         EXACT.addAll(OWN);
         EXACT.addAll(AZURE_KNOWN);

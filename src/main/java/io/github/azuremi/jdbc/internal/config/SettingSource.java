@@ -18,6 +18,7 @@ public final class SettingSource {
     private final Surface surface;
     private final UnaryOperator<String> spelling;
     private final Map<String, Object> given = new LinkedHashMap<>();
+    private final List<String> notes = new java.util.ArrayList<>();
 
     /**
      * @param spelling from a name as {@link Settings} knows it (or an alias) to the name as the user wrote it
@@ -57,6 +58,11 @@ public final class SettingSource {
         return spelling.apply(name);
     }
 
+    /** The text given for {@code name}, or null. */
+    public String givenText(String name) {
+        return given(name);
+    }
+
     /** The text given for {@code name} (for a message), or null. */
     String given(String name) {
         Object v = given.get(name);
@@ -94,6 +100,9 @@ public final class SettingSource {
                 result = v;
                 resultName = name;
             }
+            if (setting.isFormerName(name)) {
+                notes.add(Setting.formerNameNote(spelt(name), spelt(setting.name())));
+            }
         }
         if (result == null || problems.size() > before) {
             return null;
@@ -106,13 +115,20 @@ public final class SettingSource {
         return result;
     }
 
+    /** What a reader should still be told although nothing is wrong: a former name was used. */
+    List<String> notes() {
+        return notes;
+    }
+
     private List<String> names(Setting<?> setting) {
-        if (surface != Surface.PLUGIN || setting.aliases().isEmpty()) {
-            return List.of(setting.name());
-        }
         List<String> names = new java.util.ArrayList<>();
         names.add(setting.name());
-        setting.aliases().forEach(a -> names.add(a.name()));
+        if (surface == Surface.PLUGIN) {
+            setting.aliases().forEach(a -> names.add(a.name()));
+        }
+        if (setting.formerName() != null) {
+            names.add(setting.formerName());
+        }
         return names;
     }
 }

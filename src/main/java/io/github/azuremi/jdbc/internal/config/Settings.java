@@ -1,6 +1,6 @@
 package io.github.azuremi.jdbc.internal.config;
 
-import static io.github.azuremi.jdbc.ManagedIdentityProperties.ALLOW_TOKEN_WITHOUT_TLS;
+import static io.github.azuremi.jdbc.ManagedIdentityProperties.ALLOW_UNVERIFIED_TRANSPORT;
 import static io.github.azuremi.jdbc.ManagedIdentityProperties.CREDENTIAL;
 import static io.github.azuremi.jdbc.ManagedIdentityProperties.MANAGED_IDENTITY_CLIENT_ID;
 import static io.github.azuremi.jdbc.ManagedIdentityProperties.TENANT_ID;
@@ -160,16 +160,17 @@ public final class Settings {
                     ManagedIdentityDataSource::setTokenRetryMaxBackoff)
             .build();
 
-    public static final Setting<Boolean> ALLOW_WITHOUT_TLS = Setting.of(ALLOW_TOKEN_WITHOUT_TLS, Boolean.class)
+    public static final Setting<Boolean> UNVERIFIED_TRANSPORT = Setting.of(ALLOW_UNVERIFIED_TRANSPORT, Boolean.class)
             .byDefault(false, "`false`")
+            .formerly("allowTokenWithoutTls") // it covers TLS that verifies nothing too, not only "without TLS"
             .because("a token goes only to a server whose certificate was verified")
             .doc("Allows the token over a connection without TLS, or with TLS that does not verify the server, and a "
                     + "driver other than the database's own; only for a network you trust")
             .on(DATA_SOURCE, SPRING, PLUGIN)
             .parser(SettingValues::parseBoolean)
             .bean(
-                    ManagedIdentityDataSource::isAllowTokenWithoutTls,
-                    ManagedIdentityDataSource::setAllowTokenWithoutTls,
+                    ManagedIdentityDataSource::isAllowUnverifiedTransport,
+                    ManagedIdentityDataSource::setAllowUnverifiedTransport,
                     Boolean.class)
             .build();
 
@@ -229,7 +230,7 @@ public final class Settings {
             FETCH_TIMEOUT,
             RETRY_BACKOFF,
             RETRY_MAX_BACKOFF,
-            ALLOW_WITHOUT_TLS,
+            UNVERIFIED_TRANSPORT,
             SPRING_ENABLED,
             AZURE_MANAGED_IDENTITY_ENABLED,
             AZURE_AUTHORITY_HOST,
@@ -249,6 +250,9 @@ public final class Settings {
         for (Setting<?> s : ALL) {
             BY_NAME.put(s.name(), s);
             s.aliases().forEach(a -> BY_NAME.put(a.name(), s));
+            if (s.formerName() != null) {
+                BY_NAME.put(s.formerName(), s);
+            }
         }
     }
 
@@ -259,7 +263,7 @@ public final class Settings {
         Setting<?> s = BY_NAME.get(name);
         if (s == null
                 || !s.acceptedOn(surface)
-                || surface != PLUGIN && !s.name().equals(name)) {
+                || surface != PLUGIN && !s.name().equals(name) && !name.equals(s.formerName())) {
             return null; // azure.* aliases are the plugins' (azure-identity-extensions is a plugin too)
         }
         return s;

@@ -50,6 +50,13 @@ public final class SpringMetadata {
                                         : quote(springDefault(byDefault)));
             }
             properties.add(p.append('}').toString());
+            if (s.formerName() != null) { // IDEs strike it through and offer the replacement
+                properties.add("    {\"name\": " + quote(Settings.SPRING_PREFIX + "." + Setting.kebab(s.formerName()))
+                        + ", \"type\": " + quote(springType(s)) + ", \"sourceType\": " + quote(SOURCE_TYPE)
+                        + ", \"description\": " + quote("The former name of " + s.springName() + ".")
+                        + ", \"deprecation\": {\"level\": \"warning\", \"replacement\": "
+                        + quote(Settings.SPRING_PREFIX + "." + s.springName()) + "}}");
+            }
         }
         List<String> values = new ArrayList<>();
         for (CredentialType type : CredentialType.values()) {

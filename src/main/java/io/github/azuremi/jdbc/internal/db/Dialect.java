@@ -209,7 +209,7 @@ public sealed interface Dialect permits PostgresDialect, MySqlDialect, SqlServer
      * The JVM-wide SOCKS proxy ({@code -DsocksProxyHost}), or null. The JDK's default socket, which pgjdbc and
      * Connector/J use unless told otherwise, connects through it. The JDK keeps 127.0.0.0/8 and {@code localhost} direct
      * but sends {@code ::1} through it (Java 17 and 25), and an application's {@code ProxySelector} may route any host:
-     * rather than guess, no host counts as this machine while it is set (verified TLS, or allowTokenWithoutTls).
+     * rather than guess, no host counts as this machine while it is set (verified TLS, or allowUnverifiedTransport).
      */
     static String jvmSocksProxy() {
         String proxy = System.getProperty("socksProxyHost");

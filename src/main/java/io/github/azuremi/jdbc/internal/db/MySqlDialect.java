@@ -76,14 +76,14 @@ public final class MySqlDialect implements Dialect {
         throw new IllegalArgumentException("sslMode=" + sslMode + " (as Connector/J reads the JDBC URL and driver "
                 + "properties) " + what + " (whoever reads the token can log in as the identity until it expires). Use "
                 + "sslMode=VERIFY_IDENTITY in the JDBC URL, with trustCertificateKeyStoreUrl for a private CA; only for a "
-                + "trusted network, set allowTokenWithoutTls=true");
+                + "trusted network, set allowUnverifiedTransport=true");
     }
 
     /**
      * Connector/J settings that put packets, the login packet with the access token included, where others read them:
      * {@code traceProtocol} logs every packet; {@code enablePacketDebug} keeps hex dumps of the last packets sent (the
      * clear-text password reply included) and writes them into the message of exceptions on some error paths. Refused
-     * on every path, whatever {@code allowTokenWithoutTls} says.
+     * on every path, whatever {@code allowUnverifiedTransport} says.
      */
     static void refusePacketLogging(boolean traceProtocol, boolean enablePacketDebug, String where) {
         if (traceProtocol) {
@@ -280,7 +280,7 @@ public final class MySqlDialect implements Dialect {
                                 + weak.mode() + " for " + weak.host() + ") " + what
                                 + " (whoever reads the token can log in as the "
                                 + "identity until it expires). Use " + dialect.secureTransportSetting() + ", with "
-                                + "trustCertificateKeyStoreUrl for a private CA; only for a trusted network, set allowTokenWithoutTls=true");
+                                + "trustCertificateKeyStoreUrl for a private CA; only for a trusted network, set allowUnverifiedTransport=true");
             }
             String transport = hosts.isEmpty()
                     ? "?"

@@ -281,7 +281,7 @@ public final class PostgresDialect implements Dialect {
                                     + " with a class this library cannot judge: one that trusts every "
                                     + "certificate lets anyone who puts the server's name in a certificate of their own pose as the server and "
                                     + "read the access token. Remove sslfactory (the default checks the JDK's trust store; for a private CA use "
-                                    + "sslrootcert=<CA file>); only for a trusted network, set allowTokenWithoutTls=true");
+                                    + "sslrootcert=<CA file>); only for a trusted network, set allowUnverifiedTransport=true");
                 }
                 if (mode == SslMode.VERIFY_FULL && !nonValidating) {
                     throw new IllegalArgumentException(
@@ -290,7 +290,7 @@ public final class PostgresDialect implements Dialect {
                                     + " with a class this library cannot judge: one "
                                     + "that accepts every name lets anyone with a certificate from a trusted CA pose as the server and read "
                                     + "the access token. Remove sslhostnameverifier (with sslmode=verify-full pgjdbc checks the host name "
-                                    + "itself); only for a trusted network, set allowTokenWithoutTls=true");
+                                    + "itself); only for a trusted network, set allowUnverifiedTransport=true");
                 }
                 String setting = nonValidating
                         ? "sslfactory=" + factory
@@ -309,7 +309,7 @@ public final class PostgresDialect implements Dialect {
                         + "sslmode=" + mode.value + ") " + what
                         + " (whoever reads the token can log in as the identity until "
                         + "it expires). Use " + fix + ", with sslrootcert=<CA file> for a private "
-                        + "CA; only for a trusted network, set allowTokenWithoutTls=true");
+                        + "CA; only for a trusted network, set allowUnverifiedTransport=true");
             }
             return new Target(
                     dialect,

@@ -255,7 +255,7 @@ public final class SqlServerDialect implements Dialect {
                                 + "accepts any certificate lets anyone on the path pose as the server and read the token. Remove "
                                 + "trustManagerClass and use " + dialect.secureTransportSetting()
                                 + ", with trustStore for a private CA; "
-                                + "only for a trusted network, set allowTokenWithoutTls=true");
+                                + "only for a trusted network, set allowUnverifiedTransport=true");
             }
             if (!verified && !loopbackOnly && !allow) {
                 String remote = hosts.stream()
@@ -274,7 +274,7 @@ public final class SqlServerDialect implements Dialect {
                         + "read the token, and whoever reads the token can log in as the identity until it expires). Use "
                         + dialect.secureTransportSetting()
                         + ", with trustStore for a private CA; only for a trusted network, "
-                        + "set allowTokenWithoutTls=true");
+                        + "set allowUnverifiedTransport=true");
             }
             return new Target(
                     dialect,

@@ -87,7 +87,7 @@ public final class ConnectorJLogin {
                                     .getValue()),
                             Boolean.TRUE.equals(set.getBooleanProperty(PropertyKey.enablePacketDebug)
                                     .getValue()),
-                            settings.allowTokenWithoutTls());
+                            settings.allowUnverifiedTransport());
             Integer connectTimeout =
                     set.getIntegerProperty(PropertyKey.connectTimeout).getValue();
             Duration timeout = connectTimeout != null && connectTimeout > 0

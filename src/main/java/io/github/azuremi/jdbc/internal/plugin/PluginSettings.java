@@ -138,8 +138,8 @@ public final class PluginSettings {
         return settings.timings();
     }
 
-    public boolean allowTokenWithoutTls() {
-        return settings.allowTokenWithoutTls();
+    public boolean allowUnverifiedTransport() {
+        return settings.allowUnverifiedTransport();
     }
 
     /** What {@link TokenSettings#checked} replaced, one line each; logged once per distinct settings. */

@@ -88,14 +88,14 @@ class IdentitySettingsTest {
                 .put("tenantId", "contoso.com")
                 .put("tokenScope", "https://ossrdbms-aad.database.windows.net/.default")
                 .put("azure.authorityHost", "https://login.microsoftonline.us/")
-                .put("allowTokenWithoutTls", "true"));
+                .put("allowUnverifiedTransport", "true"));
         IdentitySettings b = IdentitySettings.checkOrThrow(new SettingSource(Surface.PLUGIN)
                 .put("managedIdentityClientId", ID.toUpperCase())
                 .put("azure.clientId", ID)
                 .put("tenantId", "contoso.com")
                 .put("azure.scopes", "https://ossrdbms-aad.database.windows.net/.default")
                 .put("azure.authorityHost", "https://login.microsoftonline.us")
-                .put("allowTokenWithoutTls", "true"));
+                .put("allowUnverifiedTransport", "true"));
         assertThat(a.clientId()).isEqualTo(ID);
         assertThat(b.clientId())
                 .as("the first name given wins; the other agrees")
@@ -108,11 +108,11 @@ class IdentitySettingsTest {
                         "tenantId=contoso.com",
                         "scope=https://ossrdbms-aad",
                         "cloud=usgovcloudapi.net",
-                        "allowTokenWithoutTls");
+                        "allowUnverifiedTransport");
         assertThat(IdentitySettings.DEFAULTS.toString())
                 .isEqualTo("credential=default, " + TokenSettings.DEFAULTS)
                 .doesNotContain("clientId")
-                .doesNotContain("allowTokenWithoutTls");
+                .doesNotContain("allowUnverifiedTransport");
     }
 
     @Test

@@ -80,10 +80,43 @@ class SettingsDocumentationTest {
         for (Setting<?> s : Settings.ALL) {
             assertThat(s.description()).as(s.name()).isNotBlank().doesNotContain("\n");
             s.aliases().forEach(a -> assertThat(a.name()).startsWith("azure.").isNotIn(names));
+            if (s.formerName() != null) {
+                assertThat(s.formerName()).isNotIn(names);
+            }
             if (s.cliFlag() != null) {
                 assertThat(s.acceptedOn(Surface.CLI)).as(s.name()).isTrue();
             }
         }
+    }
+
+    @Test
+    void aFormerNameIsNamedInReadmesRowsAndInSpringMetadataAsDeprecated() throws IOException {
+        String settings = readmeSection("## Settings");
+        String spring = readmeSection("### Spring Boot");
+        List<Setting<?>> renamed =
+                Settings.ALL.stream().filter(s -> s.formerName() != null).toList();
+        assertThat(renamed)
+                .as("allowTokenWithoutTls became allowUnverifiedTransport")
+                .isNotEmpty();
+        for (Setting<?> s : renamed) {
+            assertThat(row(settings, s.name()))
+                    .as(fix("README.md, section Settings"))
+                    .contains("ormerly `" + s.formerName() + "`");
+            assertThat(row(spring, s.springName()))
+                    .as(fix("README.md, section Spring Boot"))
+                    .contains("ormerly `" + Setting.kebab(s.formerName()) + "`");
+            assertThat(SpringMetadata.json())
+                    .contains("{\"name\": \"" + Settings.SPRING_PREFIX + "." + Setting.kebab(s.formerName()) + "\"")
+                    .contains("\"deprecation\": {\"level\": \"warning\", \"replacement\": \"" + Settings.SPRING_PREFIX
+                            + "." + s.springName() + "\"}");
+        }
+    }
+
+    private static String row(String section, String name) {
+        return section.lines()
+                .filter(l -> l.startsWith("| `" + name + "` |"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no README row for " + name));
     }
 
     private static String fix(String where) {

@@ -38,7 +38,7 @@ class NoOpHostnameVerifierIsRefusedTest {
                         + " (in jdbcUrl and dataSourceProperties)")
                 .hasMessageContaining("srv.postgres.database.azure.com")
                 .hasMessageContaining("Remove sslhostnameverifier")
-                .hasMessageContaining("allowTokenWithoutTls=true");
+                .hasMessageContaining("allowUnverifiedTransport=true");
         Properties props = new Properties();
         props.setProperty("sslhostnameverifier", AcceptsEveryName.class.getName());
         assertThatThrownBy(() -> Dialect.POSTGRESQL.target(

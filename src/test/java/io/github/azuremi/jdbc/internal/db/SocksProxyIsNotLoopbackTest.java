@@ -43,7 +43,7 @@ class SocksProxyIsNotLoopbackTest {
                 .hasMessageContaining("sslMode=REQUIRED")
                 .hasMessageContaining(
                         "to localhost through the SOCKS proxy socksProxyHost=proxy.example without verifying")
-                .hasMessageContaining("allowTokenWithoutTls=true");
+                .hasMessageContaining("allowUnverifiedTransport=true");
         assertThatThrownBy(() -> Dialect.MYSQL.target(
                         "jdbc:mysql://127.0.0.1/app?sslMode=DISABLED&socketFactory=" + SOCKS_FACTORY
                                 + "&socksProxyHost=proxy.example",

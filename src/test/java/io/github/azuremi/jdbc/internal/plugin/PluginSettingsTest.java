@@ -34,7 +34,7 @@ class PluginSettingsTest {
         assertThat(s.scope()).isNull();
         assertThat(s.cloud()).isNull();
         assertThat(s.timings()).isEqualTo(TokenSettings.DEFAULTS);
-        assertThat(s.allowTokenWithoutTls()).isFalse();
+        assertThat(s.allowUnverifiedTransport()).isFalse();
         assertThat(s.warnings()).isEmpty();
     }
 
@@ -61,7 +61,7 @@ class PluginSettingsTest {
                 "2s",
                 "tokenRetryMaxBackoff",
                 "1m",
-                "allowTokenWithoutTls",
+                "allowUnverifiedTransport",
                 "true");
         assertThat(s.credential()).isEqualTo(CredentialType.MANAGED_IDENTITY);
         assertThat(s.clientId()).isEqualTo(ID);
@@ -75,7 +75,7 @@ class PluginSettingsTest {
                         Duration.ofSeconds(5),
                         Duration.ofSeconds(2),
                         Duration.ofMinutes(1)));
-        assertThat(s.allowTokenWithoutTls()).isTrue();
+        assertThat(s.allowUnverifiedTransport()).isTrue();
     }
 
     @Test
@@ -144,7 +144,7 @@ class PluginSettingsTest {
                 "azure.accessTokenTimeoutInSeconds | 2.5 | azure.accessTokenTimeoutInSeconds must be a whole number of seconds",
                 "azure.managedIdentityEnabled | yes | azure.managedIdentityEnabled must be true or false",
                 "tokenFetchTimeout | soon | tokenFetchTimeout must be milliseconds",
-                "allowTokenWithoutTls | yes | allowTokenWithoutTls must be true or false",
+                "allowUnverifiedTransport | yes | allowUnverifiedTransport must be true or false",
             })
     void aWrongSettingIsAnErrorThatNamesIt(String name, String value, String message) {
         assertThatThrownBy(() -> read(name, value))
