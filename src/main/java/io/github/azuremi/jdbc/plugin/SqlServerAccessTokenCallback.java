@@ -1,8 +1,8 @@
 package io.github.azuremi.jdbc.plugin;
 
 import com.microsoft.sqlserver.jdbc.SqlAuthenticationToken;
-import io.github.azuremi.jdbc.internal.db.Dialect;
 import io.github.azuremi.jdbc.internal.db.SqlServerDialect;
+import io.github.azuremi.jdbc.internal.login.LoginScope;
 import io.github.azuremi.jdbc.internal.plugin.PluginSettings;
 import io.github.azuremi.jdbc.internal.plugin.PluginTokens;
 import io.github.azuremi.jdbc.internal.token.CachedToken;
@@ -56,7 +56,7 @@ public final class SqlServerAccessTokenCallback implements com.microsoft.sqlserv
             if (!transportChecked) {
                 uncheckedTransport(settings);
             }
-            String scope = ((SqlServerDialect) Dialect.SQLSERVER).pluginScope(spn, settings.scope());
+            String scope = LoginScope.announcedBy(spn, settings.scope());
             CachedToken token = PluginTokens.shared()
                     .acquire(settings, scope, settings.timings().fetchTimeout(), "mssql-jdbc " + NAME);
             SqlServerDialect.guardPacketLogs();
