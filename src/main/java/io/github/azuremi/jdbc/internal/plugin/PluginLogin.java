@@ -2,6 +2,7 @@ package io.github.azuremi.jdbc.internal.plugin;
 
 import io.github.azuremi.jdbc.internal.db.Dialect;
 import io.github.azuremi.jdbc.internal.db.PostgresDialect;
+import io.github.azuremi.jdbc.internal.db.SqlServerDialect;
 import io.github.azuremi.jdbc.internal.db.Target;
 import io.github.azuremi.jdbc.internal.login.LoginPlan;
 import io.github.azuremi.jdbc.internal.login.LoginScope;
@@ -37,6 +38,33 @@ public final class PluginLogin {
                 seconds(properties, "loginTimeout", settings.timings().fetchTimeout());
         return token(dialect, settings, target.firstHost(), timeout, "pgjdbc " + plugin)
                 .accessToken();
+    }
+
+    /**
+     * SQL Server's access-token callback: the token for the audience the server announced ({@code spn}), checked by
+     * {@link LoginScope#announcedBy}. The driver sends it next: its packet loggers drop their dumps for a while.
+     */
+    public static CachedToken sqlServerToken(PluginSettings settings, String spn, String what) {
+        String scope = LoginScope.announcedBy(spn, settings.scope());
+        CachedToken token = PluginTokens.shared()
+                .acquire(settings, scope, settings.timings().fetchTimeout(), what);
+        SqlServerDialect.guardPacketLogs();
+        return token;
+    }
+
+    /**
+     * The settings among the JVM system properties whose names start with {@code prefix} (without it): where
+     * mssql-jdbc's callback, which is handed none of the connection's properties, finds its own.
+     */
+    public static PluginSettings systemPropertySettings(String prefix) {
+        Properties settings = new Properties();
+        Properties system = System.getProperties();
+        for (String key : system.stringPropertyNames()) {
+            if (key.startsWith(prefix)) {
+                settings.setProperty(key.substring(prefix.length()), system.getProperty(key));
+            }
+        }
+        return PluginSettings.read(settings, "the JVM system properties " + prefix + "*", name -> "-D" + prefix + name);
     }
 
     /** The token for one login of {@code dialect} to {@code host}, or an exception that names what is wrong. */
