@@ -24,6 +24,7 @@ import java.util.List;
  */
 public class MysqlAuthenticationPlugin extends MysqlClearPasswordPlugin {
 
+    /** The token login; this class only hands Connector/J's calls to it. */
     private final ConnectorJLogin login = new ConnectorJLogin(getClass().getSimpleName());
 
     @Override
@@ -34,18 +35,12 @@ public class MysqlAuthenticationPlugin extends MysqlClearPasswordPlugin {
 
     @Override
     public void setAuthenticationParameters(String user, String password) {
-        login.setCredentials(user, password);
-        super.setAuthenticationParameters(user, null);
+        super.setAuthenticationParameters(login.setCredentials(user, password), null);
     }
 
     @Override
     public boolean nextAuthenticationStep(NativePacketPayload fromServer, List<NativePacketPayload> toServer) {
-        super.setAuthenticationParameters(login.user(), login.token());
-        try {
-            return super.nextAuthenticationStep(fromServer, toServer);
-        } finally {
-            super.setAuthenticationParameters(login.user(), null); // the token stays in the cache only
-        }
+        return login.step(super::setAuthenticationParameters, () -> super.nextAuthenticationStep(fromServer, toServer));
     }
 
     @Override

@@ -16,7 +16,13 @@ import java.util.List;
  */
 public class MysqlNativePasswordAuthenticationPlugin extends MysqlNativePasswordPlugin {
 
+    /** The token login; this class only hands Connector/J's calls to it. */
     private final ConnectorJLogin login = new ConnectorJLogin(getClass().getSimpleName());
+
+    @Override
+    public boolean nextAuthenticationStep(NativePacketPayload fromServer, List<NativePacketPayload> toServer) {
+        return login.step(super::setAuthenticationParameters, () -> super.nextAuthenticationStep(fromServer, toServer));
+    }
 
     @Override
     public void init(Protocol<NativePacketPayload> protocol, MysqlCallbackHandler callbackHandler) {
@@ -25,23 +31,12 @@ public class MysqlNativePasswordAuthenticationPlugin extends MysqlNativePassword
     }
 
     @Override
-    public void setAuthenticationParameters(String user, String password) {
-        login.setCredentials(user, password);
-        super.setAuthenticationParameters(user, null);
-    }
-
-    @Override
-    public boolean nextAuthenticationStep(NativePacketPayload fromServer, List<NativePacketPayload> toServer) {
-        super.setAuthenticationParameters(login.user(), login.token());
-        try {
-            return super.nextAuthenticationStep(fromServer, toServer);
-        } finally {
-            super.setAuthenticationParameters(login.user(), null);
-        }
-    }
-
-    @Override
     public String toString() {
         return getClass().getSimpleName();
+    }
+
+    @Override
+    public void setAuthenticationParameters(String user, String password) {
+        super.setAuthenticationParameters(login.setCredentials(user, password), null);
     }
 }

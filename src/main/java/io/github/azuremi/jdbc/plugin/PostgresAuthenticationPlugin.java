@@ -1,12 +1,7 @@
 package io.github.azuremi.jdbc.plugin;
 
 import io.github.azuremi.jdbc.TokenUnavailableException;
-import io.github.azuremi.jdbc.internal.db.Dialect;
-import io.github.azuremi.jdbc.internal.db.PostgresDialect;
-import io.github.azuremi.jdbc.internal.db.Target;
 import io.github.azuremi.jdbc.internal.plugin.PluginLogin;
-import io.github.azuremi.jdbc.internal.plugin.PluginSettings;
-import java.time.Duration;
 import java.util.Properties;
 import org.postgresql.plugin.AuthenticationPlugin;
 import org.postgresql.plugin.AuthenticationRequestType;
@@ -47,16 +42,8 @@ public final class PostgresAuthenticationPlugin implements AuthenticationPlugin 
     public char[] getPassword(AuthenticationRequestType type) throws PSQLException {
         String name = getClass().getSimpleName();
         try {
-            PostgresDialect dialect = (PostgresDialect) Dialect.POSTGRESQL;
-            // a password pgjdbc read from a pgpass file is not the user's: only one the user set is refused
-            PluginSettings settings =
-                    PluginSettings.read(dialect.withoutPgpassPassword(properties), PluginLogin.FROM_URL);
-            Target target = dialect.pluginTarget(properties, settings.allowUnverifiedTransport());
-            Duration timeout = PluginLogin.seconds(
-                    properties, "loginTimeout", settings.timings().fetchTimeout());
-            return PluginLogin.token(Dialect.POSTGRESQL, settings, target.firstHost(), timeout, "pgjdbc " + name)
-                    .accessToken()
-                    .toCharArray(); // pgjdbc wipes the array after use: a new one per call
+            return PluginLogin.pgjdbcToken(properties, name)
+                    .toCharArray(); // pgjdbc wipes the array: a new one per call
         } catch (IllegalArgumentException e) {
             throw new PSQLException(name + " - " + e.getMessage(), PSQLState.INVALID_PARAMETER_VALUE);
         } catch (TokenUnavailableException e) {

@@ -1,12 +1,9 @@
 package io.github.azuremi.jdbc.plugin;
 
 import com.microsoft.sqlserver.jdbc.SqlAuthenticationToken;
-import io.github.azuremi.jdbc.internal.db.Dialect;
-import io.github.azuremi.jdbc.internal.db.SqlServerDialect;
+import io.github.azuremi.jdbc.internal.plugin.PluginLogin;
 import io.github.azuremi.jdbc.internal.plugin.PluginSettings;
-import io.github.azuremi.jdbc.internal.plugin.PluginTokens;
 import io.github.azuremi.jdbc.internal.token.CachedToken;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,10 +53,7 @@ public final class SqlServerAccessTokenCallback implements com.microsoft.sqlserv
             if (!transportChecked) {
                 uncheckedTransport(settings);
             }
-            String scope = ((SqlServerDialect) Dialect.SQLSERVER).pluginScope(spn, settings.scope());
-            CachedToken token = PluginTokens.shared()
-                    .acquire(settings, scope, settings.timings().fetchTimeout(), "mssql-jdbc " + NAME);
-            SqlServerDialect.guardPacketLogs();
+            CachedToken token = PluginLogin.sqlServerToken(settings, spn, "mssql-jdbc " + NAME);
             return new SqlAuthenticationToken(
                     token.accessToken(), token.expiresAt().toEpochMilli());
         } catch (RuntimeException e) {
@@ -72,17 +66,7 @@ public final class SqlServerAccessTokenCallback implements com.microsoft.sqlserv
 
     /** The callback's settings: the JVM system properties {@code azuremi.*}, without the prefix. */
     static PluginSettings settings() {
-        Properties settings = new Properties();
-        Properties system = System.getProperties();
-        for (String key : system.stringPropertyNames()) {
-            if (key.startsWith(SYSTEM_PROPERTY_PREFIX)) {
-                settings.setProperty(key.substring(SYSTEM_PROPERTY_PREFIX.length()), system.getProperty(key));
-            }
-        }
-        return PluginSettings.read(
-                settings,
-                "the JVM system properties " + SYSTEM_PROPERTY_PREFIX + "*",
-                name -> "-D" + SYSTEM_PROPERTY_PREFIX + name);
+        return PluginLogin.systemPropertySettings(SYSTEM_PROPERTY_PREFIX);
     }
 
     /** Named in a URL, this callback cannot know what protects the token: only the explicit opt-in lets it through. */

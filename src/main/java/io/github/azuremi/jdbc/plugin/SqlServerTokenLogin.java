@@ -5,6 +5,8 @@ import com.microsoft.sqlserver.jdbc.SQLServerDriver;
 import io.github.azuremi.jdbc.internal.db.Dialect;
 import io.github.azuremi.jdbc.internal.db.SqlServerDialect;
 import io.github.azuremi.jdbc.internal.db.Target;
+import io.github.azuremi.jdbc.internal.login.ConnectionReady;
+import io.github.azuremi.jdbc.internal.login.LoginPlan;
 import io.github.azuremi.jdbc.internal.plugin.PluginSettings;
 import java.sql.Connection;
 import java.sql.DriverPropertyInfo;
@@ -14,8 +16,8 @@ import java.util.Properties;
 
 /**
  * The mssql-jdbc half of {@link SqlServerTokenDriver}, a separate class so that registering the driver loads none of
- * mssql-jdbc's classes. The transport and credential rules are the data source's ({@link Dialect#target},
- * {@link Dialect#checkCredentials}): one place decides for both.
+ * mssql-jdbc's classes. The transport and credential rules are the data source's ({@link LoginPlan#target}): one
+ * place decides for both.
  */
 final class SqlServerTokenLogin {
 
@@ -28,11 +30,8 @@ final class SqlServerTokenLogin {
         Target target;
         try {
             PluginSettings settings = SqlServerAccessTokenCallback.settings();
-            String conflict = Dialect.SQLSERVER.checkCredentials(jdbcUrl, properties, null);
-            if (conflict != null) {
-                throw new IllegalArgumentException(conflict);
-            }
-            target = Dialect.SQLSERVER.target(jdbcUrl, properties, settings.allowUnverifiedTransport());
+            target =
+                    LoginPlan.target(Dialect.SQLSERVER, jdbcUrl, properties, null, settings.allowUnverifiedTransport());
         } catch (IllegalArgumentException e) {
             // the opt-in of this path is a JVM system property, like the callback's other settings
             String message = e.getMessage()
@@ -57,17 +56,7 @@ final class SqlServerTokenLogin {
         } catch (SQLException | RuntimeException e) {
             throw withTheLibrarysMessage(e);
         }
-        try {
-            target.dialect().afterLogin(c, base);
-        } catch (SQLException | RuntimeException e) {
-            try {
-                c.close();
-            } catch (SQLException closing) {
-                e.addSuppressed(closing);
-            }
-            throw e;
-        }
-        return c;
+        return ConnectionReady.afterLogin(c, target);
     }
 
     static DriverPropertyInfo[] propertyInfo(String jdbcUrl, Properties info) throws SQLException {

@@ -13,6 +13,8 @@ import io.github.azuremi.jdbc.internal.config.SettingValues;
 import io.github.azuremi.jdbc.internal.config.Settings;
 import io.github.azuremi.jdbc.internal.credential.CredentialFactory;
 import io.github.azuremi.jdbc.internal.db.Dialect;
+import io.github.azuremi.jdbc.internal.login.LoginPlan;
+import io.github.azuremi.jdbc.internal.login.LoginScope;
 import io.github.azuremi.jdbc.internal.token.CredentialSource;
 import java.io.PrintStream;
 import java.sql.Connection;
@@ -82,12 +84,13 @@ public final class CheckCommand {
                 throw new IllegalArgumentException("not a jdbc:postgresql:, jdbc:mysql: or jdbc:sqlserver: URL");
             }
             // read as the driver reads it; whether the transport is acceptable is the login's verdict (step 4)
-            host = dialect.target(url, new java.util.Properties(), true).firstHost();
+            host = LoginPlan.hostOf(dialect, url);
         } catch (IllegalArgumentException e) {
             out.println("check: --url cannot be used: " + e.getMessage());
             return USAGE;
         }
-        String effectiveScope = scope != null ? scope : dialect.defaultScope(host);
+        // the login's own derivation; a named scope is checked by the login's start-up checks (step 4)
+        String effectiveScope = scope != null ? scope : LoginScope.derived(dialect, null, host);
         out.println("Checking " + dialect.displayName() + " at " + host);
         line("scope", effectiveScope + (scope == null ? "  (derived from the URL)" : "  (--scope)"));
 

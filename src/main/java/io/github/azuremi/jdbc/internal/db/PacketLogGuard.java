@@ -14,7 +14,7 @@ import java.util.logging.Logger;
  * that thread are dropped by a {@link Filter} installed on them (wrapping any filter already there). Other threads
  * and other levels log as configured.
  */
-final class PacketLogGuard implements Filter {
+public final class PacketLogGuard implements Filter {
 
     static final List<String> PACKET_LOGGERS = List.of(
             "com.microsoft.sqlserver.jdbc.internals.TDS.DATA",
@@ -34,7 +34,7 @@ final class PacketLogGuard implements Filter {
     }
 
     /** A login on this thread: packet dumps are dropped until the scope closes. */
-    static Scope enter() {
+    public static Scope enter() {
         install();
         long[] state = GUARDED_UNTIL.get();
         state[0]++;
@@ -42,7 +42,7 @@ final class PacketLogGuard implements Filter {
     }
 
     /** The driver asked for a token on this thread (possibly a reconnect of its own): guard for a while. */
-    static void tokenRequested() {
+    public static void tokenRequested() {
         install();
         GUARDED_UNTIL.get()[1] = System.nanoTime() + AFTER_CALLBACK_NANOS;
     }
@@ -72,7 +72,7 @@ final class PacketLogGuard implements Filter {
         return previous == null || previous.isLoggable(record);
     }
 
-    interface Scope extends AutoCloseable {
+    public interface Scope extends AutoCloseable {
         @Override
         void close();
     }

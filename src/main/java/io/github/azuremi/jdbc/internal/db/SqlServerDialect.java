@@ -60,7 +60,20 @@ public final class SqlServerDialect implements Dialect {
      * a callback instance.
      */
     public static String connectionString(String jdbcUrl, Properties properties) {
-        return SqlServerLogin.withProperties(jdbcUrl, properties);
+        StringBuilder url = new StringBuilder(jdbcUrl);
+        for (Map.Entry<Object, Object> e : properties.entrySet()) {
+            String value = String.valueOf(e.getValue());
+            if (url.charAt(url.length() - 1) != ';') {
+                url.append(';');
+            }
+            url.append(e.getKey()).append('=');
+            if (value.matches(".*[;={}].*")) { // values with ; = or braces are brace-quoted
+                url.append('{').append(value.replace("}", "}}")).append('}');
+            } else {
+                url.append(value);
+            }
+        }
+        return url.toString();
     }
 
     /**
@@ -209,7 +222,7 @@ public final class SqlServerDialect implements Dialect {
 
         static Target target(SqlServerDialect dialect, String jdbcUrl, Properties userProperties, boolean allow) {
             Properties props = PostgresDialect.copy(userProperties);
-            Map<String, String> effective = effective(SqlServerLogin.withProperties(jdbcUrl, props));
+            Map<String, String> effective = effective(connectionString(jdbcUrl, props));
             for (String key : new String[] {"loginTimeout", "socketTimeout"}) {
                 if (jdbcUrl.toLowerCase(Locale.ROOT).contains(key.toLowerCase(Locale.ROOT) + "=")) {
                     props.setProperty(

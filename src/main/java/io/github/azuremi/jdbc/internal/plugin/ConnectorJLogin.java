@@ -10,6 +10,8 @@ import io.github.azuremi.jdbc.internal.db.Dialect;
 import io.github.azuremi.jdbc.internal.db.MySqlDialect;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.function.BiConsumer;
+import java.util.function.BooleanSupplier;
 
 /**
  * The Connector/J half of the MySQL plugins (loaded only by them, so only with Connector/J present): reads the
@@ -33,14 +35,31 @@ public final class ConnectorJLogin {
         this.protocol = protocol;
     }
 
-    /** What Connector/J passes every plugin; the password only to refuse it (the token is the password). */
-    public void setCredentials(String user, String password) {
+    /**
+     * What Connector/J passes every plugin; the password only to refuse it (the token is the password).
+     *
+     * @return the user, for the plugin to keep (without the password)
+     */
+    public String setCredentials(String user, String password) {
         this.user = user;
         this.passwordGiven = password != null && !password.isEmpty();
+        return user;
     }
 
-    public String user() {
-        return user;
+    /**
+     * One authentication step of the plugin with the token as its password: the plugin holds the token only during
+     * {@code step}, so that afterwards it stays in the cache only.
+     *
+     * @param credentials the plugin's own {@code setAuthenticationParameters}
+     * @param step        the plugin's own {@code nextAuthenticationStep}
+     */
+    public boolean step(BiConsumer<String, String> credentials, BooleanSupplier step) {
+        credentials.accept(user, token());
+        try {
+            return step.getAsBoolean();
+        } finally {
+            credentials.accept(user, null);
+        }
     }
 
     /**
@@ -64,7 +83,7 @@ public final class ConnectorJLogin {
     }
 
     /** The token for this connection's login. */
-    public String token() {
+    String token() {
         try {
             if (passwordGiven) { // Connector/J keeps the password out of its property set: it only reaches us here
                 throw new IllegalArgumentException(

@@ -1,13 +1,18 @@
 package io.github.azuremi.jdbc.internal.plugin;
 
 import io.github.azuremi.jdbc.internal.db.Dialect;
+import io.github.azuremi.jdbc.internal.db.PostgresDialect;
+import io.github.azuremi.jdbc.internal.db.SqlServerDialect;
+import io.github.azuremi.jdbc.internal.db.Target;
+import io.github.azuremi.jdbc.internal.login.LoginPlan;
+import io.github.azuremi.jdbc.internal.login.LoginScope;
 import io.github.azuremi.jdbc.internal.token.CachedToken;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Properties;
 
 /**
- * What the three driver plugins share: read the settings, choose the scope, get the token from {@link PluginTokens}.
+ * What the three driver plugins share: read the settings, choose the scope (as every surface does: {@link LoginScope}),
+ * get the token from {@link PluginTokens}.
  * The driver glue (one small public class per driver in {@code io.github.azuremi.jdbc.plugin}) only translates
  * between its driver's types and these calls.
  */
@@ -19,31 +24,47 @@ public final class PluginLogin {
     private PluginLogin() {}
 
     /**
-     * The scope of tokens for a login to {@code host}: the one the user named (which must be an audience of this
-     * database), else the audience of the host's cloud, or of the cloud {@code azure.authorityHost} names.
+     * pgjdbc's login: the settings among the login's properties (a password pgjdbc read from a pgpass file is not the
+     * user's: only one the user set is refused), the transport of the connection, and the token.
+     *
+     * @throws IllegalArgumentException naming what is wrong in the settings or the transport
+     * @throws io.github.azuremi.jdbc.TokenUnavailableException when no token can be had in time
      */
-    public static String scope(Dialect dialect, PluginSettings settings, String host) {
-        if (settings.scope() != null) {
-            String problem = dialect.checkScope(settings.scope());
-            if (problem != null) {
-                throw new IllegalArgumentException(problem
-                        + ". Leave tokenScope (and azure.scopes) unset to derive it from the " + "server's host");
+    public static String pgjdbcToken(Properties properties, String plugin) {
+        PostgresDialect dialect = (PostgresDialect) Dialect.POSTGRESQL;
+        PluginSettings settings = PluginSettings.read(dialect.withoutPgpassPassword(properties), FROM_URL);
+        Target target = dialect.pluginTarget(properties, settings.allowUnverifiedTransport());
+        Duration timeout =
+                seconds(properties, "loginTimeout", settings.timings().fetchTimeout());
+        return token(dialect, settings, target.firstHost(), timeout, "pgjdbc " + plugin)
+                .accessToken();
+    }
+
+    /**
+     * SQL Server's access-token callback: the token for the audience the server announced ({@code spn}), checked by
+     * {@link LoginScope#announcedBy}. The driver sends it next: its packet loggers drop their dumps for a while.
+     */
+    public static CachedToken sqlServerToken(PluginSettings settings, String spn, String what) {
+        String scope = LoginScope.announcedBy(spn, settings.scope());
+        CachedToken token = PluginTokens.shared()
+                .acquire(settings, scope, settings.timings().fetchTimeout(), what);
+        SqlServerDialect.guardPacketLogs();
+        return token;
+    }
+
+    /**
+     * The settings among the JVM system properties whose names start with {@code prefix} (without it): where
+     * mssql-jdbc's callback, which is handed none of the connection's properties, finds its own.
+     */
+    public static PluginSettings systemPropertySettings(String prefix) {
+        Properties settings = new Properties();
+        Properties system = System.getProperties();
+        for (String key : system.stringPropertyNames()) {
+            if (key.startsWith(prefix)) {
+                settings.setProperty(key.substring(prefix.length()), system.getProperty(key));
             }
-            return settings.scope().trim();
         }
-        String fromHost = dialect.defaultScope(host);
-        if (settings.cloud() == null) {
-            return fromHost;
-        }
-        String fromAuthority = dialect.defaultScope("server." + settings.cloud());
-        String h = host == null ? "" : host.toLowerCase(Locale.ROOT);
-        boolean hostNamesCloud = Dialect.CLOUDS.stream().anyMatch(c -> h.endsWith("." + c));
-        if (hostNamesCloud && !fromHost.equals(fromAuthority)) {
-            throw new IllegalArgumentException(
-                    "azure.authorityHost names the cloud of " + settings.cloud() + ", but the server " + host
-                            + " is in another cloud (its tokens are for " + fromHost + "); remove azure.authorityHost");
-        }
-        return fromAuthority;
+        return PluginSettings.read(settings, "the JVM system properties " + prefix + "*", name -> "-D" + prefix + name);
     }
 
     /** The token for one login of {@code dialect} to {@code host}, or an exception that names what is wrong. */
@@ -52,7 +73,7 @@ public final class PluginLogin {
         Route route = new Route(dialect, settings, host);
         String scope = SCOPES.get(route); // every login of a pool takes the same route: the scope is chosen once
         if (scope == null) {
-            scope = scope(dialect, settings, host);
+            scope = LoginScope.choose(dialect, settings.scope(), settings.cloud(), host, LoginPlan.PLUGIN_SCOPE_HINT);
             if (SCOPES.size() >= 256) {
                 SCOPES.clear(); // a bound, not an eviction policy
             }

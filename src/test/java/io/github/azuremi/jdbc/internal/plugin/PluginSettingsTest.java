@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.azuremi.jdbc.CredentialType;
 import io.github.azuremi.jdbc.internal.db.Dialect;
+import io.github.azuremi.jdbc.internal.login.LoginPlan;
+import io.github.azuremi.jdbc.internal.login.LoginScope;
 import io.github.azuremi.jdbc.internal.token.TokenSettings;
 import java.time.Duration;
 import java.util.Properties;
@@ -201,26 +203,31 @@ class PluginSettingsTest {
 
     @Test
     void theScopeFollowsTheHost_orTheAuthorityHostsCloud_orTheSettingWhichMustBeADatabaseAudience() {
-        assertThat(PluginLogin.scope(Dialect.POSTGRESQL, read(), "srv.postgres.database.azure.com"))
+        assertThat(scope(Dialect.POSTGRESQL, read(), "srv.postgres.database.azure.com"))
                 .isEqualTo("https://ossrdbms-aad.database.windows.net/.default");
-        assertThat(PluginLogin.scope(Dialect.POSTGRESQL, read(), "srv.postgres.database.usgovcloudapi.net"))
+        assertThat(scope(Dialect.POSTGRESQL, read(), "srv.postgres.database.usgovcloudapi.net"))
                 .isEqualTo("https://ossrdbms-aad.database.usgovcloudapi.net/.default");
-        assertThat(PluginLogin.scope(
+        assertThat(scope(
                         Dialect.MYSQL,
                         read("azure.authorityHost", "https://login.chinacloudapi.cn/"),
                         "db.internal.example"))
                 .isEqualTo("https://ossrdbms-aad.database.chinacloudapi.cn/.default");
-        assertThatThrownBy(() -> PluginLogin.scope(
+        assertThatThrownBy(() -> scope(
                         Dialect.POSTGRESQL,
                         read("azure.authorityHost", "https://login.chinacloudapi.cn/"),
                         "srv.postgres.database.usgovcloudapi.net"))
                 .hasMessageContaining("is in another cloud");
-        assertThatThrownBy(() -> PluginLogin.scope(
-                        Dialect.POSTGRESQL, read("tokenScope", "https://management.azure.com/.default"), "srv"))
+        assertThatThrownBy(() ->
+                        scope(Dialect.POSTGRESQL, read("tokenScope", "https://management.azure.com/.default"), "srv"))
                 .hasMessageContaining("is not a database audience");
-        assertThatThrownBy(() -> PluginLogin.scope(
-                        Dialect.POSTGRESQL, read("tokenScope", "https://database.windows.net/.default"), "srv"))
+        assertThatThrownBy(() ->
+                        scope(Dialect.POSTGRESQL, read("tokenScope", "https://database.windows.net/.default"), "srv"))
                 .hasMessageContaining("scope of another database service");
+    }
+
+    /** The plugins' scope: the login core's one derivation, with the plugins' hint. */
+    private static String scope(Dialect dialect, PluginSettings settings, String host) {
+        return LoginScope.choose(dialect, settings.scope(), settings.cloud(), host, LoginPlan.PLUGIN_SCOPE_HINT);
     }
 
     @Test

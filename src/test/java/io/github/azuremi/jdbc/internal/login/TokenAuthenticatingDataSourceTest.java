@@ -1,9 +1,10 @@
-package io.github.azuremi.jdbc.internal.db;
+package io.github.azuremi.jdbc.internal.login;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.azure.core.credential.AccessToken;
+import io.github.azuremi.jdbc.internal.db.Dialect;
 import io.github.azuremi.jdbc.internal.token.CredentialSource;
 import io.github.azuremi.jdbc.internal.token.RefreshTimer;
 import io.github.azuremi.jdbc.internal.token.TimeSource;

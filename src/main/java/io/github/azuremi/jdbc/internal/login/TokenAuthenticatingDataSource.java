@@ -1,6 +1,7 @@
-package io.github.azuremi.jdbc.internal.db;
+package io.github.azuremi.jdbc.internal.login;
 
 import io.github.azuremi.jdbc.TokenUnavailableException;
+import io.github.azuremi.jdbc.internal.db.Dialect;
 import io.github.azuremi.jdbc.internal.token.CachedToken;
 import io.github.azuremi.jdbc.internal.token.TokenLease;
 import java.io.PrintWriter;

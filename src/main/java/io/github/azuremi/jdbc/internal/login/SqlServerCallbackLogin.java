@@ -1,15 +1,16 @@
-package io.github.azuremi.jdbc.internal.db;
+package io.github.azuremi.jdbc.internal.login;
 
 import com.microsoft.sqlserver.jdbc.SQLServerAccessTokenCallback;
 import com.microsoft.sqlserver.jdbc.SQLServerDataSource;
 import com.microsoft.sqlserver.jdbc.SqlAuthenticationToken;
+import io.github.azuremi.jdbc.internal.db.PacketLogGuard;
+import io.github.azuremi.jdbc.internal.db.SqlServerDialect;
+import io.github.azuremi.jdbc.internal.db.Target;
 import io.github.azuremi.jdbc.internal.token.CachedToken;
 import io.github.azuremi.jdbc.internal.token.TokenLease;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Map;
-import java.util.Properties;
 
 /**
  * The mssql-jdbc glue, in one class so that the driver is needed only by users of SQL Server: the token
@@ -19,7 +20,7 @@ import java.util.Properties;
  * be retried with a fresh one), or, when the driver logs in on its own (idle-connection resiliency
  * reconnects), the current token of the shared cache.
  */
-final class SqlServerLogin implements TokenAuthenticatingDataSource.Login {
+final class SqlServerCallbackLogin implements TokenAuthenticatingDataSource.Login {
 
     private static final ThreadLocal<CachedToken> TOKEN_FOR_THIS_LOGIN = new ThreadLocal<>();
 
@@ -27,7 +28,7 @@ final class SqlServerLogin implements TokenAuthenticatingDataSource.Login {
     private final Target target;
     private final Callback callback;
 
-    SqlServerLogin(String jdbcUrl, Target target, TokenLease lease, Duration reconnectTimeout) {
+    private SqlServerCallbackLogin(String jdbcUrl, Target target, TokenLease lease, Duration reconnectTimeout) {
         this.jdbcUrl = jdbcUrl;
         this.target = target;
         this.callback = new Callback(lease, reconnectTimeout);
@@ -40,39 +41,15 @@ final class SqlServerLogin implements TokenAuthenticatingDataSource.Login {
     @Override
     public Connection connect(String username, CachedToken token, Duration timeout) throws SQLException {
         SQLServerDataSource ds = new SQLServerDataSource();
-        ds.setURL(withProperties(jdbcUrl, target.dialect().withLoginTimeout(target.driverProperties(), timeout)));
+        ds.setURL(SqlServerDialect.connectionString(
+                jdbcUrl, target.dialect().withLoginTimeout(target.driverProperties(), timeout)));
         ds.setAccessTokenCallback(callback);
         TOKEN_FOR_THIS_LOGIN.set(token);
         try (PacketLogGuard.Scope ignored = PacketLogGuard.enter()) {
-            Connection c = ds.getConnection();
-            try {
-                target.dialect().afterLogin(c, target.driverProperties());
-            } catch (SQLException | RuntimeException e) {
-                c.close();
-                throw e;
-            }
-            return c;
+            return ConnectionReady.afterLogin(ds.getConnection(), target);
         } finally {
             TOKEN_FOR_THIS_LOGIN.remove();
         }
-    }
-
-    /** Driver properties become connection-string properties; values with ; = or braces are brace-quoted. */
-    static String withProperties(String jdbcUrl, Properties properties) {
-        StringBuilder url = new StringBuilder(jdbcUrl);
-        for (Map.Entry<Object, Object> e : properties.entrySet()) {
-            String value = String.valueOf(e.getValue());
-            if (url.charAt(url.length() - 1) != ';') {
-                url.append(';');
-            }
-            url.append(e.getKey()).append('=');
-            if (value.matches(".*[;={}].*")) {
-                url.append('{').append(value.replace("}", "}}")).append('}');
-            } else {
-                url.append(value);
-            }
-        }
-        return url.toString();
     }
 
     private record Callback(TokenLease lease, Duration timeout) implements SQLServerAccessTokenCallback {
@@ -93,9 +70,9 @@ final class SqlServerLogin implements TokenAuthenticatingDataSource.Login {
         }
     }
 
-    /** Creates the login; a separate method so that a missing driver gives a clear error. */
+    /** Only once mssql-jdbc is known to be there (see {@link PoolWiring}): this class needs its classes. */
     static TokenAuthenticatingDataSource.Login create(
             String jdbcUrl, Target target, TokenLease lease, Duration reconnectTimeout) {
-        return new SqlServerLogin(jdbcUrl, target, lease, reconnectTimeout);
+        return new SqlServerCallbackLogin(jdbcUrl, target, lease, reconnectTimeout);
     }
 }
