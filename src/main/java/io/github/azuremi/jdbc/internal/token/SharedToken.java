@@ -1,24 +1,15 @@
 package io.github.azuremi.jdbc.internal.token;
 
 import com.azure.core.credential.AccessToken;
-import com.azure.core.credential.TokenRequestContext;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
-import io.github.azuremi.jdbc.TokenFetchFailure;
-import io.github.azuremi.jdbc.TokenInfo;
 import io.github.azuremi.jdbc.TokenListener;
 import io.github.azuremi.jdbc.TokenUnavailableException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,8 +60,6 @@ final class SharedToken {
 
     /** After a refused token was replaced, another replacement is not requested for this long. */
     static final Duration FORCED_REFRESH_MIN_INTERVAL = Duration.ofSeconds(5);
-    /** Longer lifetimes are scheduled as this long: nanosecond arithmetic on the ticker must not overflow. */
-    static final Duration MAX_LIFETIME = Duration.ofDays(365L * 50);
 
     private final TokenKey key;
     private final TokenSettings settings;
@@ -78,7 +67,7 @@ final class SharedToken {
     private final Backoff backoff;
     private final TokenRegistry registry;
     private final TimeSource time;
-    private final List<TokenListener> listeners = new CopyOnWriteArrayList<>();
+    private final FetchEvents events;
     private final Set<TokenSettings> warnedSettings = ConcurrentHashMap.newKeySet();
 
     /** The token of the hot path; see the class comment for how it follows the store. */
@@ -89,28 +78,16 @@ final class SharedToken {
     private final Object lock = new Object();
 
     @GuardedBy("lock")
-    private Request inFlight;
+    private TokenRequest inFlight;
     /** The token last published, even if the store has dropped it since. */
     @GuardedBy("lock")
     private CachedToken latest;
 
     @GuardedBy("lock")
-    private int failures;
+    private final FailureStreak failures = new FailureStreak();
 
     @GuardedBy("lock")
-    private long nextAttemptNanos;
-
-    @GuardedBy("lock")
-    private Throwable lastFailure;
-    /** The last refused token value for which a replacement was requested or joined. */
-    @GuardedBy("lock")
-    private final java.util.Deque<String> refusedValues = new java.util.ArrayDeque<>();
-
-    @GuardedBy("lock")
-    private long lastForcedNanos;
-
-    @GuardedBy("lock")
-    private boolean forcedOnce;
+    private final RefusedTokens refused = new RefusedTokens();
     /** Identifies the timer task that is current; older tasks do nothing when they fire. */
     @GuardedBy("lock")
     private long timerSeq;
@@ -128,6 +105,7 @@ final class SharedToken {
         this.backoff = settings.backoff();
         this.registry = registry;
         this.time = registry.time();
+        this.events = new FetchEvents(key, time);
     }
 
     TokenKey key() {
@@ -139,11 +117,11 @@ final class SharedToken {
     }
 
     void addListener(TokenListener listener) {
-        listeners.add(listener);
+        events.addListener(listener);
     }
 
     void removeListener(TokenListener listener) {
-        listeners.remove(listener);
+        events.removeListener(listener);
     }
 
     /** True the first time a pool asks for {@code other} settings (so that it is warned once). */
@@ -187,7 +165,7 @@ final class SharedToken {
             }
             return stored;
         }
-        Request request = request(null);
+        TokenRequest request = request(null);
         if (request == null) {
             throw restingFailure();
         }
@@ -203,33 +181,31 @@ final class SharedToken {
     CachedToken replaceRejected(CachedToken rejected, Duration timeout) {
         long now = time.read();
         Instant wallNow = time.instant();
-        Request request;
+        TokenRequest request;
         boolean started = false;
         TokenUnavailableException restingFailure = null;
         synchronized (lock) {
             checkOpen();
             if (inFlight != null) {
                 request = inFlight; // join: its token is newer than the one refused
-                rememberRefused(rejected);
+                refused.remember(rejected);
                 forgetIfLatest(rejected);
             } else if (latest != null
                     && !latest.sameTokenAs(rejected)
                     && now - latest.usableUntilNanos() < 0
                     && latest.isUsable(wallNow)) {
                 return latest; // replaced already: no request needed
-            } else if (refusedValues.contains(rejected.accessToken())
-                    || forcedOnce && now - lastForcedNanos < FORCED_REFRESH_MIN_INTERVAL.toNanos()) {
+            } else if (refused.replacementUseless(rejected, now)) {
                 return null;
-            } else if (isResting(now)) {
-                restingFailure = restingFailureLocked(now);
+            } else if (failures.isResting(now)) {
+                restingFailure = failures.restingFailure(key, now);
                 forgetIfLatest(rejected);
                 request = null;
             } else {
-                request = inFlight = new Request(now, time.instant(), latest);
-                rememberRefused(rejected);
+                request = inFlight = new TokenRequest(now, time.instant(), latest);
+                refused.remember(rejected);
                 forgetIfLatest(rejected);
-                lastForcedNanos = now;
-                forcedOnce = true;
+                refused.forced(now);
                 started = true;
             }
         }
@@ -245,16 +221,6 @@ final class SharedToken {
             launch(request);
         }
         return await(request, timeout);
-    }
-
-    @GuardedBy("lock")
-    private void rememberRefused(CachedToken rejected) {
-        if (!refusedValues.contains(rejected.accessToken())) {
-            refusedValues.addLast(rejected.accessToken());
-            if (refusedValues.size() > 8) {
-                refusedValues.removeFirst();
-            }
-        }
     }
 
     /** Takes a token that must not start logins any more off the hot path, out of the store and out of latest. */
@@ -294,15 +260,8 @@ final class SharedToken {
                     ? "a token request has been running for " + TimeUnit.NANOSECONDS.toMillis(now - inFlight.startNanos)
                             + " ms"
                     : "no token request is running";
-            String failed = lastFailure == null
-                    ? ""
-                    : "; the last " + failures + " request(s) failed, the last with " + Redaction.describe(lastFailure)
-                            + (nextAttemptNanos - now > 0
-                                    ? ", next attempt in " + TimeUnit.NANOSECONDS.toMillis(nextAttemptNanos - now)
-                                            + " ms"
-                                    : "");
             return "no access token from " + key.credential() + " for scope " + key.scope() + " yet: " + running
-                    + failed;
+                    + failures.describe(now);
         }
     }
 
@@ -316,10 +275,10 @@ final class SharedToken {
      * @param timerSeqOrNull when called by the timer: its sequence number, so that a stale timer task does
      *                       nothing
      */
-    private Request request(Long timerSeqOrNull) {
+    private TokenRequest request(Long timerSeqOrNull) {
         long now = time.read();
         Instant wallNow = time.instant();
-        Request request;
+        TokenRequest request;
         synchronized (lock) {
             if (closed || timerSeqOrNull != null && timerSeqOrNull != timerSeq) {
                 return null;
@@ -332,30 +291,25 @@ final class SharedToken {
                     && !latest.isRefreshDue(wallNow)
                     && timerSeqOrNull == null) {
                 // published between the caller's read of the store and now: no request needed
-                return Request.completed(latest);
+                return TokenRequest.completed(latest);
             }
-            if (isResting(now)) {
+            if (failures.isResting(now)) {
                 return null;
             }
-            request = inFlight = new Request(now, time.instant(), latest);
+            request = inFlight = new TokenRequest(now, time.instant(), latest);
         }
         launch(request);
         return request;
     }
 
     /** Starts a request that was published as {@link #inFlight}; called with no lock held. */
-    private void launch(Request request) {
-        long timeoutNanos = saturatedNanos(settings.fetchTimeout());
+    private void launch(TokenRequest request) {
+        long timeoutNanos = TokenRequest.saturatedNanos(settings.fetchTimeout());
         // The fetch timeout runs on the library's own timer (CompletableFuture.orTimeout would start the JDK's
         // delay-scheduler thread, which never ends and pins the class loader of whoever started it).
         request.timeoutTask = registry.timer()
                 .schedule(
-                        () -> finish(
-                                request,
-                                null,
-                                new TimeoutException(
-                                        "the identity endpoint did not answer within the token fetch timeout ("
-                                                + settings.fetchTimeout().toMillis() + " ms)")),
+                        () -> finish(request, null, TokenFailures.fetchTimedOut(settings.fetchTimeout())),
                         timeoutNanos);
         boolean abandoned;
         synchronized (lock) {
@@ -365,42 +319,23 @@ final class SharedToken {
             cancel(request.timeoutTask);
             return;
         }
-        TokenRequestContext context = new TokenRequestContext().addScopes(key.scope());
-        if (key.tenantId() != null) {
-            context.setTenantId(key.tenantId());
-        }
-        try {
-            registry.fetchExecutor().execute(() -> {
-                AccessToken answer = null;
-                Throwable error = null;
-                try {
-                    answer = key.credential().credential().getTokenSync(context);
-                } catch (Throwable t) {
-                    error = t;
-                }
-                finish(request, answer, error);
-            });
-        } catch (RejectedExecutionException | IllegalStateException e) {
-            finish(request, null, e);
-        }
+        request.call(key, registry.fetchExecutor(), (answer, error) -> finish(request, answer, error));
     }
 
     /**
      * Completes {@code request} with the credential's answer, or with the fetch timeout: whichever calls
      * first wins, the other does nothing.
      */
-    private void finish(Request request, AccessToken answer, Throwable error) {
+    private void finish(TokenRequest request, AccessToken answer, Throwable error) {
         Instant now = time.instant();
-        Throwable failure = Redaction.sanitize(error == null ? checkToken(answer, now) : unwrap(error));
+        Throwable failure = Redaction.sanitize(
+                error == null ? TokenFailures.checkAnswer(answer, now) : TokenFailures.unwrap(error));
         CachedToken token = null;
         if (failure == null) {
             try {
-                token = newToken(request, answer);
-            } catch (
-                    RuntimeException
-                            e) { // an answer whose schedule cannot be computed is a failure, not a lost request
-                failure = new IllegalStateException("the credential returned a token whose schedule cannot be computed "
-                        + "(expires at " + answer.getExpiresAt() + "): " + e);
+                token = request.tokenFrom(answer, policy, registry::random);
+            } catch (RuntimeException e) {
+                failure = TokenFailures.unschedulable(answer, e);
             }
         }
         boolean wasClosed;
@@ -413,20 +348,17 @@ final class SharedToken {
             }
             request.claimed = true;
             wasClosed = closed;
-            failuresBefore = failures;
+            failuresBefore = failures.count();
             if (wasClosed) {
-                failuresNow = failures;
+                failuresNow = failures.count();
             } else if (token != null) {
                 latest = token;
-                failures = 0;
-                lastFailure = null;
-                nextAttemptNanos = 0;
+                failures.reset();
                 failuresNow = 0;
             } else {
-                failuresNow = ++failures;
+                failuresNow = failures.count() + 1;
                 backoffNanos = backoff.delayNanos(failuresNow, registry.random());
-                nextAttemptNanos = time.read() + backoffNanos;
-                lastFailure = failure;
+                failures.add(failure, time.read() + backoffNanos);
             }
         }
         if (token != null && !wasClosed) {
@@ -449,7 +381,7 @@ final class SharedToken {
                 hot.compareAndSet(token, null);
                 registry.store().asMap().remove(this, token);
             }
-            request.result.completeExceptionally(closedException());
+            request.result.completeExceptionally(TokenFailures.closed(key));
             return;
         }
         long delayNanos = token != null ? token.refreshAtNanos() - time.read() : backoffNanos;
@@ -457,99 +389,10 @@ final class SharedToken {
         Duration latency = Duration.ofNanos(time.read() - request.startNanos);
         if (token != null) {
             request.result.complete(token);
-            succeeded(request, token, latency, failuresBefore);
+            events.succeeded(request, token, latency, failuresBefore);
         } else {
-            request.result.completeExceptionally(unavailable(failure));
-            failed(request, failure, latency, failuresNow, backoffNanos, now);
-        }
-    }
-
-    private CachedToken newToken(Request request, AccessToken answer) {
-        Instant expiresAt = answer.getExpiresAt().toInstant();
-        Instant cap = request.startedAt.plus(MAX_LIFETIME);
-        Instant scheduledExpiry = expiresAt.isAfter(cap) ? cap : expiresAt;
-        Instant hint =
-                answer.getRefreshAt() == null ? null : answer.getRefreshAt().toInstant();
-        RefreshPolicy.Schedule schedule = policy.schedule(request.startedAt, scheduledExpiry, hint, registry.random());
-        // Both points on the monotonic ticker, counted from the request's start as the schedule is.
-        long refreshAtNanos = request.startNanos
-                + Duration.between(request.startedAt, schedule.refreshAt()).toNanos();
-        long usableUntilNanos = request.startNanos
-                + Duration.between(request.startedAt, schedule.usableUntil()).toNanos();
-        return new CachedToken(
-                answer.getToken(),
-                request.startedAt,
-                expiresAt,
-                schedule,
-                Math.min(refreshAtNanos, usableUntilNanos),
-                usableUntilNanos);
-    }
-
-    private void succeeded(Request request, CachedToken token, Duration latency, int failuresBefore) {
-        boolean refresh = request.previous != null && time.read() - request.previous.usableUntilNanos() < 0;
-        if (request.previous == null && failuresBefore == 0) {
-            LOG.info(
-                    "{}: token fetched in {} ms; expires at {}, refresh at {}",
-                    key,
-                    latency.toMillis(),
-                    token.expiresAt(),
-                    token.refreshAt());
-        } else {
-            LOG.debug(
-                    "{}: token {} in {} ms{}; expires at {}, refresh at {}",
-                    key,
-                    refresh ? "refreshed" : "fetched",
-                    latency.toMillis(),
-                    failuresBefore > 0 ? " after " + failuresBefore + " failed attempt(s)" : "",
-                    token.expiresAt(),
-                    token.refreshAt());
-        }
-        TokenInfo info = new TokenInfo(
-                key.credential().description(),
-                key.scope(),
-                token.fetchedAt(),
-                token.expiresAt(),
-                token.refreshAt(),
-                token.usableUntil(),
-                latency,
-                refresh);
-        for (TokenListener listener : listeners) {
-            try {
-                listener.onTokenFetched(info);
-            } catch (RuntimeException e) {
-                LOG.debug("{}: token listener failed", key, e);
-            }
-        }
-    }
-
-    private void failed(
-            Request request, Throwable failure, Duration latency, int failuresNow, long backoffNanos, Instant now) {
-        CachedToken previous = request.previous;
-        boolean validCached = previous != null && previous.isUsable(now);
-        LOG.warn(
-                "{}: token request failed ({} in a row) after {} ms: {}; next attempt in {} ms; {}",
-                key,
-                failuresNow,
-                latency.toMillis(),
-                Redaction.describe(failure),
-                TimeUnit.NANOSECONDS.toMillis(backoffNanos),
-                validCached
-                        ? "the cached token, valid until " + previous.usableUntil() + ", stays in use"
-                        : "no valid token: new connections fail until a request succeeds");
-        TokenFetchFailure event = new TokenFetchFailure(
-                key.credential().description(),
-                key.scope(),
-                failure,
-                latency,
-                failuresNow,
-                Duration.ofNanos(backoffNanos),
-                validCached);
-        for (TokenListener listener : listeners) {
-            try {
-                listener.onTokenFetchFailed(event);
-            } catch (RuntimeException e) {
-                LOG.debug("{}: token listener failed", key, e);
-            }
+            request.result.completeExceptionally(TokenFailures.unavailable(key, failure));
+            events.failed(request, failure, latency, failuresNow, backoffNanos, now);
         }
     }
 
@@ -574,7 +417,7 @@ final class SharedToken {
     /** Stops refreshing and drops the token: the last pool using it closed. */
     void close() {
         Future<?> task;
-        Request running;
+        TokenRequest running;
         synchronized (lock) {
             if (closed) {
                 return;
@@ -593,7 +436,7 @@ final class SharedToken {
         registry.store().invalidate(this);
         if (running != null) {
             cancel(running.timeoutTask);
-            running.result.completeExceptionally(closedException());
+            running.result.completeExceptionally(TokenFailures.closed(key));
         }
     }
 
@@ -607,14 +450,9 @@ final class SharedToken {
     // Failures and waiting
 
     @GuardedBy("lock")
-    private boolean isResting(long now) {
-        return lastFailure != null && now - nextAttemptNanos < 0;
-    }
-
-    @GuardedBy("lock")
     private void checkOpen() {
         if (closed) {
-            throw closedException();
+            throw TokenFailures.closed(key);
         }
     }
 
@@ -622,98 +460,17 @@ final class SharedToken {
         long now = time.read();
         synchronized (lock) {
             checkOpen();
-            return restingFailureLocked(now);
+            return failures.restingFailure(key, now);
         }
     }
 
-    @GuardedBy("lock")
-    private TokenUnavailableException restingFailureLocked(long now) {
-        if (lastFailure == null) {
-            return new TokenUnavailableException(
-                    "Could not get an access token from " + key.credential() + " for scope " + key.scope(), null);
-        }
-        long waitMs = TimeUnit.NANOSECONDS.toMillis(Math.max(0, nextAttemptNanos - now));
-        return new TokenUnavailableException(
-                "Could not get an access token from " + key.credential()
-                        + " for scope " + key.scope() + ": the last " + failures + " request(s) failed, the last with "
-                        + Redaction.describe(lastFailure) + "; next attempt in " + waitMs + " ms",
-                lastFailure);
+    private CachedToken await(TokenRequest request, Duration timeout) {
+        return request.await(key, timeout, this::lastFailure);
     }
 
-    private CachedToken await(Request request, Duration timeout) {
-        try {
-            return request.result.get(Math.max(0, saturatedNanos(timeout)), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            Throwable previous;
-            synchronized (lock) {
-                previous = lastFailure;
-            }
-            throw new TokenUnavailableException(
-                    "Could not get an access token from " + key.credential()
-                            + " for scope " + key.scope() + " within " + timeout.toMillis()
-                            + " ms: the identity endpoint has not answered yet"
-                            + (previous == null
-                                    ? ""
-                                    : "; the previous request failed with " + Redaction.describe(previous)),
-                    previous);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof TokenUnavailableException tue) {
-                // a new exception per waiter, with this waiter's stack, the shared one as cause's message
-                throw new TokenUnavailableException(tue.getMessage(), tue.getCause());
-            }
-            throw unavailable(cause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TokenUnavailableException(
-                    "Interrupted while waiting for an access token from " + key.credential() + " for scope "
-                            + key.scope(),
-                    e);
-        }
-    }
-
-    private TokenUnavailableException unavailable(Throwable cause) {
-        if (cause instanceof TokenUnavailableException tue) {
-            return tue;
-        }
-        return new TokenUnavailableException(
-                "Could not get an access token from " + key.credential() + " for scope " + key.scope() + ": "
-                        + Redaction.describe(cause),
-                cause);
-    }
-
-    private IllegalStateException closedException() {
-        return new IllegalStateException("the token of " + key + " is no longer in use (its last pool closed)");
-    }
-
-    private static Throwable checkToken(AccessToken token, Instant now) {
-        if (token == null || token.getToken() == null || token.getToken().isEmpty()) {
-            return new IllegalStateException("the credential returned no access token");
-        }
-        if (token.getExpiresAt() == null) {
-            return new IllegalStateException("the credential returned a token without an expiry");
-        }
-        if (!token.getExpiresAt().toInstant().isAfter(now)) {
-            return new IllegalStateException("the credential returned a token that had already expired (at "
-                    + token.getExpiresAt().toInstant() + "); check the clock of this host");
-        }
-        return null;
-    }
-
-    private static Throwable unwrap(Throwable error) {
-        Throwable t = error;
-        while ((t instanceof java.util.concurrent.CompletionException || t instanceof ExecutionException)
-                && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
-    }
-
-    private static long saturatedNanos(Duration d) {
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException e) {
-            return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
+    private Throwable lastFailure() {
+        synchronized (lock) {
+            return failures.last();
         }
     }
 
@@ -724,36 +481,5 @@ final class SharedToken {
     @Override
     public String toString() {
         return "SharedToken{" + key + '}';
-    }
-
-    /** One request to the credential; its result is shared by everyone who joined it. */
-    private static final class Request {
-        final long startNanos;
-        final Instant startedAt;
-        /** The token published when the request started (to tell a refresh from a first fetch). */
-        final CachedToken previous;
-
-        final CompletableFuture<CachedToken> result = new CompletableFuture<>();
-        /** Written once, before the request can complete; read by the thread that completes it. */
-        volatile Future<?> timeoutTask;
-        /**
-         * Whether its outcome was decided (by the answer, the timeout or close); guarded by the owner's lock. Not
-         * annotated: Error Prone's GuardedBy cannot name the lock of the SharedToken a request belongs to (as an
-         * inner class's {@code SharedToken.this.lock}, it cannot prove that {@code request}'s owner is {@code this}).
-         */
-        boolean claimed;
-
-        Request(long startNanos, Instant startedAt, CachedToken previous) {
-            this.startNanos = startNanos;
-            this.startedAt = startedAt;
-            this.previous = previous;
-        }
-
-        static Request completed(CachedToken token) {
-            Request done = new Request(0, Instant.EPOCH, token);
-            done.claimed = true;
-            done.result.complete(token);
-            return done;
-        }
     }
 }
