@@ -2,17 +2,27 @@ package io.github.azuremi.jdbc.internal.token;
 
 import io.github.azuremi.jdbc.TokenUnavailableException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleSupplier;
 
 /**
- * The consecutive failed requests of one {@link SharedToken} and the backoff after them: until the next attempt
- * is due, no request is sent. Not thread-safe: the token holds it in a field guarded by its lock and calls it only
- * under that lock (so Error Prone checks every use).
+ * The consecutive failed requests of one {@link SharedToken} and the backoff after them. A failed refresh keeps the
+ * valid token serving. Consecutive failures are spaced by {@link Backoff}; until the next attempt is due no request
+ * is sent, whatever the load, and readers without a token fail at once with the last failure. The timer retries, so
+ * the token heals by itself.
+ *
+ * <p>Not thread-safe: the token holds it in a field guarded by its lock and calls it only under that lock (so Error
+ * Prone checks every use).
  */
 final class FailureStreak {
 
+    private final Backoff backoff;
     private int count;
     private long nextAttemptNanos;
     private Throwable last;
+
+    FailureStreak(Backoff backoff) {
+        this.backoff = backoff;
+    }
 
     /** The number of consecutive failures, 0 after a success. */
     int count() {
@@ -36,11 +46,13 @@ final class FailureStreak {
         nextAttemptNanos = 0;
     }
 
-    /** Another request failed with {@code failure}; the next may be sent at {@code nextAttemptNanos}. */
-    void add(Throwable failure, long nextAttemptNanos) {
+    /** Another request failed with {@code failure}; returns how long, in nanoseconds, until the next may be sent. */
+    long add(Throwable failure, DoubleSupplier random, TimeSource time) {
         count++;
-        this.nextAttemptNanos = nextAttemptNanos;
-        this.last = failure;
+        long backoffNanos = backoff.delayNanos(count, random.getAsDouble());
+        nextAttemptNanos = time.read() + backoffNanos;
+        last = failure;
+        return backoffNanos;
     }
 
     /** What a reader without a token gets while no request may be sent. */

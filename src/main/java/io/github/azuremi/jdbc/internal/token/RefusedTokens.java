@@ -5,8 +5,12 @@ import java.util.Deque;
 
 /**
  * The refusals a {@link SharedToken} has already answered: the last few refused token values for which a
- * replacement was requested or joined, and when a replacement was last forced. Not thread-safe: the token holds it
- * in a field guarded by its lock and calls it only under that lock. It holds token values: never log or print it.
+ * replacement was requested or joined, and when a replacement was last forced. A token value gets at most one
+ * replacement request, and replacements are at least {@link SharedToken#FORCED_REFRESH_MIN_INTERVAL} apart (a fresh
+ * token refused too means the identity is not mapped, and more tokens would not help).
+ *
+ * <p>Not thread-safe: the token holds it in a field guarded by its lock and calls it only under that lock. It holds
+ * token values: never log or print it.
  */
 final class RefusedTokens {
 
@@ -23,7 +27,7 @@ final class RefusedTokens {
      */
     boolean replacementUseless(CachedToken rejected, long now) {
         return values.contains(rejected.accessToken())
-                || forcedOnce && now - lastForcedNanos < SharedToken.FORCED_REFRESH_MIN_INTERVAL.toNanos();
+                || (forcedOnce && now - lastForcedNanos < SharedToken.FORCED_REFRESH_MIN_INTERVAL.toNanos());
     }
 
     /** {@code rejected} gets (or joined) a replacement request. */

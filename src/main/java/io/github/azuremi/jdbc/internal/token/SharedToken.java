@@ -2,14 +2,12 @@ package io.github.azuremi.jdbc.internal.token;
 
 import com.azure.core.credential.AccessToken;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
-import io.github.azuremi.jdbc.TokenListener;
 import io.github.azuremi.jdbc.TokenUnavailableException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,13 +23,9 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Refresh ahead.</b> After a token arrives, the timer asks for the next one at the point the
  *   {@link RefreshPolicy} chose; a read past that point also starts a refresh (timers starve on
  *   CPU-throttled hosts). Neither makes a reader wait: the current token serves until its usable end.</li>
- *   <li><b>Failures.</b> A failed refresh keeps the valid token serving. Consecutive failures are spaced by
- *   {@link Backoff}; until the next attempt is due no request is sent, whatever the load, and readers
- *   without a token fail at once with the last failure. The timer retries, so the token heals by itself.</li>
+ *   <li><b>Failures.</b> A failed refresh keeps the valid token serving; see {@link FailureStreak}.</li>
  *   <li><b>Refused tokens.</b> {@link #replaceRejected} joins the request in flight, if any, and only
- *   otherwise starts one; it needs none when the token was replaced already. A token value gets at most
- *   one replacement request, and replacements are at least {@link #FORCED_REFRESH_MIN_INTERVAL} apart (a
- *   fresh token refused too means the identity is not mapped, and more tokens would not help).</li>
+ *   otherwise starts one; it needs none when the token was replaced already. See {@link RefusedTokens}.</li>
  *   <li><b>First token.</b> A pool's very first token is waited for as long as a request may take
  *   ({@code fetchTimeout}); later waits are bounded by the caller's timeout (the pool's
  *   {@code connectionTimeout}).</li>
@@ -64,7 +58,6 @@ final class SharedToken {
     private final TokenKey key;
     private final TokenSettings settings;
     private final RefreshPolicy policy;
-    private final Backoff backoff;
     private final TokenRegistry registry;
     private final TimeSource time;
     private final FetchEvents events;
@@ -84,16 +77,13 @@ final class SharedToken {
     private CachedToken latest;
 
     @GuardedBy("lock")
-    private final FailureStreak failures = new FailureStreak();
+    private final FailureStreak failures;
 
     @GuardedBy("lock")
     private final RefusedTokens refused = new RefusedTokens();
-    /** Identifies the timer task that is current; older tasks do nothing when they fire. */
-    @GuardedBy("lock")
-    private long timerSeq;
 
     @GuardedBy("lock")
-    private Future<?> timerTask;
+    private final TimerTasks timerTasks = new TimerTasks();
 
     @GuardedBy("lock")
     private boolean closed;
@@ -102,10 +92,10 @@ final class SharedToken {
         this.key = key;
         this.settings = settings;
         this.policy = settings.policy();
-        this.backoff = settings.backoff();
         this.registry = registry;
         this.time = registry.time();
         this.events = new FetchEvents(key, time);
+        this.failures = new FailureStreak(settings.backoff());
     }
 
     TokenKey key() {
@@ -116,32 +106,23 @@ final class SharedToken {
         return settings;
     }
 
-    void addListener(TokenListener listener) {
-        events.addListener(listener);
-    }
-
-    void removeListener(TokenListener listener) {
-        events.removeListener(listener);
-    }
-
     /** True the first time a pool asks for {@code other} settings (so that it is warned once). */
     boolean firstMismatch(TokenSettings other) {
         return !settings.equals(other) && warnedSettings.add(other);
     }
 
-    // ------------------------------------------------------------------------------------------------------
-    // Reading
+    /** Where the pools' listeners are registered. */
+    FetchEvents events() {
+        return events;
+    }
 
     /**
      * A token usable now: at once when one is held (starting a refresh in the background when it is due),
      * else after waiting for the request in flight, at most {@code timeout} (or, before the first token ever
      * arrived, as long as a request may take).
+     *
+     * @param poolsFirst whether the calling pool has never had a token (it then waits up to fetchTimeout)
      */
-    CachedToken acquire(Duration timeout) {
-        return acquire(timeout, false);
-    }
-
-    /** @param poolsFirst whether the calling pool has never had a token (it then waits up to fetchTimeout) */
     CachedToken acquire(Duration timeout, boolean poolsFirst) {
         CachedToken token = hot.get();
         // One wall-clock read: the monotonic clock would not notice a suspended host, whose tokens expired
@@ -169,7 +150,9 @@ final class SharedToken {
         if (request == null) {
             throw restingFailure();
         }
-        return await(request, hadToken && !poolsFirst ? timeout : max(timeout, settings.fetchTimeout()));
+        Duration fetchTimeout = settings.fetchTimeout(); // a pool's first wait: as long as a request may take
+        Duration wait = (hadToken && !poolsFirst) || timeout.compareTo(fetchTimeout) >= 0 ? timeout : fetchTimeout;
+        return request.await(key, wait, this::lastFailure);
     }
 
     /**
@@ -190,10 +173,7 @@ final class SharedToken {
                 request = inFlight; // join: its token is newer than the one refused
                 refused.remember(rejected);
                 forgetIfLatest(rejected);
-            } else if (latest != null
-                    && !latest.sameTokenAs(rejected)
-                    && now - latest.usableUntilNanos() < 0
-                    && latest.isUsable(wallNow)) {
+            } else if (latest != null && latest.replaced(rejected, now, wallNow)) {
                 return latest; // replaced already: no request needed
             } else if (refused.replacementUseless(rejected, now)) {
                 return null;
@@ -209,10 +189,7 @@ final class SharedToken {
                 started = true;
             }
         }
-        // The refused token must not start more logins: off the hot path first, then out of the store, each only
-        // if it is still the one there (a replacement may have been published meanwhile).
-        hot.compareAndSet(rejected, null);
-        registry.store().asMap().remove(this, rejected);
+        withdraw(rejected); // it must not start more logins
         if (restingFailure != null) {
             throw restingFailure;
         }
@@ -220,7 +197,7 @@ final class SharedToken {
             LOG.info("{}: the database refused a cached token; fetching a fresh one", key);
             launch(request);
         }
-        return await(request, timeout);
+        return request.await(key, timeout, this::lastFailure);
     }
 
     /** Takes a token that must not start logins any more off the hot path, out of the store and out of latest. */
@@ -228,6 +205,14 @@ final class SharedToken {
         synchronized (lock) {
             forgetIfLatest(token);
         }
+        withdraw(token);
+    }
+
+    /**
+     * Takes {@code token} off the hot path first, then out of the store (see the class comment), each only if it is
+     * still the one there: a replacement may have been published meanwhile.
+     */
+    private void withdraw(CachedToken token) {
         hot.compareAndSet(token, null);
         registry.store().asMap().remove(this, token);
     }
@@ -256,17 +241,11 @@ final class SharedToken {
         }
         long now = time.read();
         synchronized (lock) {
-            String running = inFlight != null
-                    ? "a token request has been running for " + TimeUnit.NANOSECONDS.toMillis(now - inFlight.startNanos)
-                            + " ms"
-                    : "no token request is running";
+            String running = inFlight != null ? inFlight.describe(now) : "no token request is running";
             return "no access token from " + key.credential() + " for scope " + key.scope() + " yet: " + running
                     + failures.describe(now);
         }
     }
-
-    // ------------------------------------------------------------------------------------------------------
-    // Requests
 
     /**
      * The request in flight, joined; or a new one, started; or, when a usable token that is not due for
@@ -280,7 +259,7 @@ final class SharedToken {
         Instant wallNow = time.instant();
         TokenRequest request;
         synchronized (lock) {
-            if (closed || timerSeqOrNull != null && timerSeqOrNull != timerSeq) {
+            if (closed || (timerSeqOrNull != null && !timerTasks.isCurrent(timerSeqOrNull))) {
                 return null;
             }
             if (inFlight != null) {
@@ -328,16 +307,9 @@ final class SharedToken {
      */
     private void finish(TokenRequest request, AccessToken answer, Throwable error) {
         Instant now = time.instant();
-        Throwable failure = Redaction.sanitize(
-                error == null ? TokenFailures.checkAnswer(answer, now) : TokenFailures.unwrap(error));
-        CachedToken token = null;
-        if (failure == null) {
-            try {
-                token = request.tokenFrom(answer, policy, registry::random);
-            } catch (RuntimeException e) {
-                failure = TokenFailures.unschedulable(answer, e);
-            }
-        }
+        TokenRequest.Outcome outcome = request.outcome(answer, error, now, policy, registry::random);
+        CachedToken token = outcome.token();
+        Throwable failure = outcome.failure();
         boolean wasClosed;
         int failuresBefore;
         int failuresNow;
@@ -349,17 +321,13 @@ final class SharedToken {
             request.claimed = true;
             wasClosed = closed;
             failuresBefore = failures.count();
-            if (wasClosed) {
-                failuresNow = failures.count();
-            } else if (token != null) {
+            if (!wasClosed && token != null) {
                 latest = token;
                 failures.reset();
-                failuresNow = 0;
-            } else {
-                failuresNow = failures.count() + 1;
-                backoffNanos = backoff.delayNanos(failuresNow, registry.random());
-                failures.add(failure, time.read() + backoffNanos);
+            } else if (!wasClosed) {
+                backoffNanos = failures.add(failure, registry::random, time);
             }
+            failuresNow = failures.count();
         }
         if (token != null && !wasClosed) {
             registry.store().put(this, token); // the store first, then the hot path: see the class comment
@@ -373,13 +341,12 @@ final class SharedToken {
                 inFlight = null;
             }
             closedNow = closed;
-            seq = closedNow ? -1 : ++timerSeq;
+            seq = closedNow ? -1 : timerTasks.next();
         }
         cancel(request.timeoutTask);
         if (closedNow) {
             if (token != null) { // closed while publishing: take it back out
-                hot.compareAndSet(token, null);
-                registry.store().asMap().remove(this, token);
+                withdraw(token);
             }
             request.result.completeExceptionally(TokenFailures.closed(key));
             return;
@@ -396,20 +363,12 @@ final class SharedToken {
         }
     }
 
-    // ------------------------------------------------------------------------------------------------------
-    // Timer
-
     /** Makes the task numbered {@code seq} the timer's current one; called with no lock held. */
     private void schedule(long seq, long delayNanos) {
         Future<?> task = registry.timer().schedule(() -> request(seq), Math.max(0, delayNanos));
         Future<?> obsolete;
         synchronized (lock) {
-            if (seq == timerSeq && !closed) {
-                obsolete = timerTask;
-                timerTask = task;
-            } else {
-                obsolete = task; // a newer schedule (or close) came first
-            }
+            obsolete = closed ? task : timerTasks.replace(seq, task); // task itself if a newer schedule came first
         }
         cancel(obsolete);
     }
@@ -423,8 +382,7 @@ final class SharedToken {
                 return;
             }
             closed = true;
-            task = timerTask;
-            timerTask = null;
+            task = timerTasks.clear();
             running = inFlight;
             inFlight = null;
             if (running != null) {
@@ -446,9 +404,6 @@ final class SharedToken {
         }
     }
 
-    // ------------------------------------------------------------------------------------------------------
-    // Failures and waiting
-
     @GuardedBy("lock")
     private void checkOpen() {
         if (closed) {
@@ -464,18 +419,10 @@ final class SharedToken {
         }
     }
 
-    private CachedToken await(TokenRequest request, Duration timeout) {
-        return request.await(key, timeout, this::lastFailure);
-    }
-
     private Throwable lastFailure() {
         synchronized (lock) {
             return failures.last();
         }
-    }
-
-    private static Duration max(Duration a, Duration b) {
-        return a.compareTo(b) >= 0 ? a : b;
     }
 
     @Override

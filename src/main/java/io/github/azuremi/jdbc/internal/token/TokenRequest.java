@@ -79,8 +79,24 @@ final class TokenRequest {
         }
     }
 
-    /** The token of the credential's {@code answer} (checked already), scheduled by {@code policy}. */
-    CachedToken tokenFrom(AccessToken answer, RefreshPolicy policy, DoubleSupplier random) {
+    /** What the credential's answer, or the error it threw, makes: exactly one of the two is non-null. */
+    record Outcome(CachedToken token, Throwable failure) {}
+
+    /** The outcome of the credential's {@code answer} (or {@code error}) at {@code now}; tokens per {@code policy}. */
+    Outcome outcome(AccessToken answer, Throwable error, Instant now, RefreshPolicy policy, DoubleSupplier random) {
+        Throwable failure = Redaction.sanitize(
+                error == null ? TokenFailures.checkAnswer(answer, now) : TokenFailures.unwrap(error));
+        if (failure != null) {
+            return new Outcome(null, failure);
+        }
+        try {
+            return new Outcome(tokenFrom(answer, policy, random), null);
+        } catch (RuntimeException e) { // an answer whose schedule cannot be computed is a failure, not a lost request
+            return new Outcome(null, TokenFailures.unschedulable(answer, e));
+        }
+    }
+
+    private CachedToken tokenFrom(AccessToken answer, RefreshPolicy policy, DoubleSupplier random) {
         Instant expiresAt = answer.getExpiresAt().toInstant();
         Instant cap = startedAt.plus(MAX_LIFETIME);
         Instant scheduledExpiry = expiresAt.isAfter(cap) ? cap : expiresAt;
@@ -121,6 +137,11 @@ final class TokenRequest {
             Thread.currentThread().interrupt();
             throw TokenFailures.interrupted(key, e);
         }
+    }
+
+    /** For diagnostics: how long this request has been running at {@code now} (ticker nanoseconds). */
+    String describe(long now) {
+        return "a token request has been running for " + TimeUnit.NANOSECONDS.toMillis(now - startNanos) + " ms";
     }
 
     /** {@code d} in nanoseconds, saturated at the bounds of a long instead of overflowing. */
