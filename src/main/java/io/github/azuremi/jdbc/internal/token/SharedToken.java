@@ -14,22 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The token of one identity and scope, shared by every pool that uses them: it owns the token, the
- * request in flight, the failure and backoff state and the refresh schedule.
- *
- * <h2>Behaviour</h2>
- * <ul>
- *   <li><b>Single flight.</b> At most one request to the credential is in flight. Whoever needs a token
- *   while one runs (a pool without a token, the timer, a refused login) joins it.</li>
- *   <li><b>Refresh ahead.</b> After a token arrives, the timer asks for the next one at the point the
- *   {@link RefreshPolicy} chose; a read past that point also starts a refresh (timers starve on
- *   CPU-throttled hosts). Neither makes a reader wait: the current token serves until its usable end.</li>
- *   <li><b>Failures.</b> A failed refresh keeps the valid token serving; see {@link FailureStreak}.</li>
- *   <li><b>Refused tokens.</b> {@link #replaceRejected} joins the request in flight, if any, and only
- *   otherwise starts one; it needs none when the token was replaced already. See {@link RefusedTokens}.</li>
- *   <li><b>First token.</b> A pool's very first token is waited for as long as a request may take
- *   ({@code fetchTimeout}); later waits are bounded by the caller's timeout (the pool's
- *   {@code connectionTimeout}).</li>
- * </ul>
+ * request in flight, the failure and backoff state and the refresh schedule. What the pools get from it
+ * (single flight, refresh ahead, failures, refused tokens, the first token) is told in {@link TokenLease}.
  *
  * <h2>Where the token lives</h2>
  * The {@linkplain TokenRegistry#store() store} (Caffeine, keyed by this object) holds the current token
@@ -147,8 +133,12 @@ final class SharedToken {
             return stored;
         }
         TokenRequest request = request(null);
-        if (request == null) {
-            throw restingFailure();
+        if (request == null) { // resting after failures: fail at once with the last one
+            long now = time.read();
+            synchronized (lock) {
+                checkOpen();
+                throw failures.restingFailure(key, now);
+            }
         }
         Duration fetchTimeout = settings.fetchTimeout(); // a pool's first wait: as long as a request may take
         Duration wait = (hadToken && !poolsFirst) || timeout.compareTo(fetchTimeout) >= 0 ? timeout : fetchTimeout;
@@ -225,25 +215,14 @@ final class SharedToken {
         }
     }
 
-    /** The token held, if any, without waiting or fetching; for diagnostics. */
-    CachedToken current() {
-        CachedToken stored = registry.store().getIfPresent(this);
-        return stored != null && stored.isUsable(time.instant()) ? stored : null;
-    }
-
     /**
-     * Why no token can be handed out now, or null when one can. Never blocks for longer than it takes to
-     * read a few fields.
+     * For diagnostics: the request in flight, if any, and the failures before it. Never blocks for longer than it
+     * takes to read a few fields.
      */
-    String unavailableReason() {
-        if (current() != null) {
-            return null;
-        }
+    String requestState() {
         long now = time.read();
         synchronized (lock) {
-            String running = inFlight != null ? inFlight.describe(now) : "no token request is running";
-            return "no access token from " + key.credential() + " for scope " + key.scope() + " yet: " + running
-                    + failures.describe(now);
+            return (inFlight != null ? inFlight.describe(now) : "no token request is running") + failures.describe(now);
         }
     }
 
@@ -283,19 +262,18 @@ final class SharedToken {
 
     /** Starts a request that was published as {@link #inFlight}; called with no lock held. */
     private void launch(TokenRequest request) {
-        long timeoutNanos = TokenRequest.saturatedNanos(settings.fetchTimeout());
         // The fetch timeout runs on the library's own timer (CompletableFuture.orTimeout would start the JDK's
         // delay-scheduler thread, which never ends and pins the class loader of whoever started it).
         request.timeoutTask = registry.timer()
                 .schedule(
                         () -> finish(request, null, TokenFailures.fetchTimedOut(settings.fetchTimeout())),
-                        timeoutNanos);
+                        TokenRequest.saturatedNanos(settings.fetchTimeout()));
         boolean abandoned;
         synchronized (lock) {
             abandoned = request.claimed; // closed between publishing the request and here: do not start it
         }
         if (abandoned) {
-            cancel(request.timeoutTask);
+            TimerTasks.cancel(request.timeoutTask);
             return;
         }
         request.call(key, registry.fetchExecutor(), (answer, error) -> finish(request, answer, error));
@@ -343,7 +321,7 @@ final class SharedToken {
             closedNow = closed;
             seq = closedNow ? -1 : timerTasks.next();
         }
-        cancel(request.timeoutTask);
+        TimerTasks.cancel(request.timeoutTask);
         if (closedNow) {
             if (token != null) { // closed while publishing: take it back out
                 withdraw(token);
@@ -370,7 +348,7 @@ final class SharedToken {
         synchronized (lock) {
             obsolete = closed ? task : timerTasks.replace(seq, task); // task itself if a newer schedule came first
         }
-        cancel(obsolete);
+        TimerTasks.cancel(obsolete);
     }
 
     /** Stops refreshing and drops the token: the last pool using it closed. */
@@ -389,18 +367,12 @@ final class SharedToken {
                 running.claimed = true; // its answer, if it ever comes, is dropped
             }
         }
-        cancel(task);
+        TimerTasks.cancel(task);
         hot.set(null);
         registry.store().invalidate(this);
         if (running != null) {
-            cancel(running.timeoutTask);
+            TimerTasks.cancel(running.timeoutTask);
             running.result.completeExceptionally(TokenFailures.closed(key));
-        }
-    }
-
-    private static void cancel(Future<?> task) {
-        if (task != null) {
-            task.cancel(false);
         }
     }
 
@@ -408,14 +380,6 @@ final class SharedToken {
     private void checkOpen() {
         if (closed) {
             throw TokenFailures.closed(key);
-        }
-    }
-
-    private TokenUnavailableException restingFailure() {
-        long now = time.read();
-        synchronized (lock) {
-            checkOpen();
-            return failures.restingFailure(key, now);
         }
     }
 

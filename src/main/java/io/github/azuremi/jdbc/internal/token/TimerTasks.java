@@ -34,6 +34,13 @@ final class TimerTasks {
         return obsolete;
     }
 
+    /** Cancels a task of the timer (a refresh or a fetch timeout), if any, without interrupting it. */
+    static void cancel(Future<?> task) {
+        if (task != null) {
+            task.cancel(false);
+        }
+    }
+
     /** Forgets the current task and returns it, to cancel (null if there is none). */
     Future<?> clear() {
         Future<?> current = task;
