@@ -83,6 +83,11 @@ public final class CachedToken {
         return now.isBefore(usableUntil);
     }
 
+    /** Whether this token, another value than {@code rejected}, is usable at {@code now} by both clocks. */
+    boolean replaced(CachedToken rejected, long now, Instant wallNow) {
+        return !sameTokenAs(rejected) && now - usableUntilNanos < 0 && isUsable(wallNow);
+    }
+
     /** The same token value (not merely an equal schedule). */
     public boolean sameTokenAs(CachedToken other) {
         return other != null && accessToken.equals(other.accessToken);

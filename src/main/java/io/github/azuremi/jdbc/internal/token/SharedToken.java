@@ -1,50 +1,21 @@
 package io.github.azuremi.jdbc.internal.token;
 
 import com.azure.core.credential.AccessToken;
-import com.azure.core.credential.TokenRequestContext;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
-import io.github.azuremi.jdbc.TokenFetchFailure;
-import io.github.azuremi.jdbc.TokenInfo;
-import io.github.azuremi.jdbc.TokenListener;
 import io.github.azuremi.jdbc.TokenUnavailableException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The token of one identity and scope, shared by every pool that uses them: it owns the token, the
- * request in flight, the failure and backoff state and the refresh schedule.
- *
- * <h2>Behaviour</h2>
- * <ul>
- *   <li><b>Single flight.</b> At most one request to the credential is in flight. Whoever needs a token
- *   while one runs (a pool without a token, the timer, a refused login) joins it.</li>
- *   <li><b>Refresh ahead.</b> After a token arrives, the timer asks for the next one at the point the
- *   {@link RefreshPolicy} chose; a read past that point also starts a refresh (timers starve on
- *   CPU-throttled hosts). Neither makes a reader wait: the current token serves until its usable end.</li>
- *   <li><b>Failures.</b> A failed refresh keeps the valid token serving. Consecutive failures are spaced by
- *   {@link Backoff}; until the next attempt is due no request is sent, whatever the load, and readers
- *   without a token fail at once with the last failure. The timer retries, so the token heals by itself.</li>
- *   <li><b>Refused tokens.</b> {@link #replaceRejected} joins the request in flight, if any, and only
- *   otherwise starts one; it needs none when the token was replaced already. A token value gets at most
- *   one replacement request, and replacements are at least {@link #FORCED_REFRESH_MIN_INTERVAL} apart (a
- *   fresh token refused too means the identity is not mapped, and more tokens would not help).</li>
- *   <li><b>First token.</b> A pool's very first token is waited for as long as a request may take
- *   ({@code fetchTimeout}); later waits are bounded by the caller's timeout (the pool's
- *   {@code connectionTimeout}).</li>
- * </ul>
+ * request in flight, the failure and backoff state and the refresh schedule. What the pools get from it
+ * (single flight, refresh ahead, failures, refused tokens, the first token) is told in {@link TokenLease}.
  *
  * <h2>Where the token lives</h2>
  * The {@linkplain TokenRegistry#store() store} (Caffeine, keyed by this object) holds the current token
@@ -69,16 +40,13 @@ final class SharedToken {
 
     /** After a refused token was replaced, another replacement is not requested for this long. */
     static final Duration FORCED_REFRESH_MIN_INTERVAL = Duration.ofSeconds(5);
-    /** Longer lifetimes are scheduled as this long: nanosecond arithmetic on the ticker must not overflow. */
-    static final Duration MAX_LIFETIME = Duration.ofDays(365L * 50);
 
     private final TokenKey key;
     private final TokenSettings settings;
     private final RefreshPolicy policy;
-    private final Backoff backoff;
     private final TokenRegistry registry;
     private final TimeSource time;
-    private final List<TokenListener> listeners = new CopyOnWriteArrayList<>();
+    private final FetchEvents events;
     private final Set<TokenSettings> warnedSettings = ConcurrentHashMap.newKeySet();
 
     /** The token of the hot path; see the class comment for how it follows the store. */
@@ -89,34 +57,19 @@ final class SharedToken {
     private final Object lock = new Object();
 
     @GuardedBy("lock")
-    private Request inFlight;
+    private TokenRequest inFlight;
     /** The token last published, even if the store has dropped it since. */
     @GuardedBy("lock")
     private CachedToken latest;
 
     @GuardedBy("lock")
-    private int failures;
+    private final FailureStreak failures;
 
     @GuardedBy("lock")
-    private long nextAttemptNanos;
+    private final RefusedTokens refused = new RefusedTokens();
 
     @GuardedBy("lock")
-    private Throwable lastFailure;
-    /** The last refused token value for which a replacement was requested or joined. */
-    @GuardedBy("lock")
-    private final java.util.Deque<String> refusedValues = new java.util.ArrayDeque<>();
-
-    @GuardedBy("lock")
-    private long lastForcedNanos;
-
-    @GuardedBy("lock")
-    private boolean forcedOnce;
-    /** Identifies the timer task that is current; older tasks do nothing when they fire. */
-    @GuardedBy("lock")
-    private long timerSeq;
-
-    @GuardedBy("lock")
-    private Future<?> timerTask;
+    private final TimerTasks timerTasks = new TimerTasks();
 
     @GuardedBy("lock")
     private boolean closed;
@@ -125,9 +78,10 @@ final class SharedToken {
         this.key = key;
         this.settings = settings;
         this.policy = settings.policy();
-        this.backoff = settings.backoff();
         this.registry = registry;
         this.time = registry.time();
+        this.events = new FetchEvents(key, time);
+        this.failures = new FailureStreak(settings.backoff());
     }
 
     TokenKey key() {
@@ -138,32 +92,23 @@ final class SharedToken {
         return settings;
     }
 
-    void addListener(TokenListener listener) {
-        listeners.add(listener);
-    }
-
-    void removeListener(TokenListener listener) {
-        listeners.remove(listener);
-    }
-
     /** True the first time a pool asks for {@code other} settings (so that it is warned once). */
     boolean firstMismatch(TokenSettings other) {
         return !settings.equals(other) && warnedSettings.add(other);
     }
 
-    // ------------------------------------------------------------------------------------------------------
-    // Reading
+    /** Where the pools' listeners are registered. */
+    FetchEvents events() {
+        return events;
+    }
 
     /**
      * A token usable now: at once when one is held (starting a refresh in the background when it is due),
      * else after waiting for the request in flight, at most {@code timeout} (or, before the first token ever
      * arrived, as long as a request may take).
+     *
+     * @param poolsFirst whether the calling pool has never had a token (it then waits up to fetchTimeout)
      */
-    CachedToken acquire(Duration timeout) {
-        return acquire(timeout, false);
-    }
-
-    /** @param poolsFirst whether the calling pool has never had a token (it then waits up to fetchTimeout) */
     CachedToken acquire(Duration timeout, boolean poolsFirst) {
         CachedToken token = hot.get();
         // One wall-clock read: the monotonic clock would not notice a suspended host, whose tokens expired
@@ -187,11 +132,17 @@ final class SharedToken {
             }
             return stored;
         }
-        Request request = request(null);
-        if (request == null) {
-            throw restingFailure();
+        TokenRequest request = request(null);
+        if (request == null) { // resting after failures: fail at once with the last one
+            long now = time.read();
+            synchronized (lock) {
+                checkOpen();
+                throw failures.restingFailure(key, now);
+            }
         }
-        return await(request, hadToken && !poolsFirst ? timeout : max(timeout, settings.fetchTimeout()));
+        Duration fetchTimeout = settings.fetchTimeout(); // a pool's first wait: as long as a request may take
+        Duration wait = (hadToken && !poolsFirst) || timeout.compareTo(fetchTimeout) >= 0 ? timeout : fetchTimeout;
+        return request.await(key, wait, this::lastFailure);
     }
 
     /**
@@ -203,40 +154,32 @@ final class SharedToken {
     CachedToken replaceRejected(CachedToken rejected, Duration timeout) {
         long now = time.read();
         Instant wallNow = time.instant();
-        Request request;
+        TokenRequest request;
         boolean started = false;
         TokenUnavailableException restingFailure = null;
         synchronized (lock) {
             checkOpen();
             if (inFlight != null) {
                 request = inFlight; // join: its token is newer than the one refused
-                rememberRefused(rejected);
+                refused.remember(rejected);
                 forgetIfLatest(rejected);
-            } else if (latest != null
-                    && !latest.sameTokenAs(rejected)
-                    && now - latest.usableUntilNanos() < 0
-                    && latest.isUsable(wallNow)) {
+            } else if (latest != null && latest.replaced(rejected, now, wallNow)) {
                 return latest; // replaced already: no request needed
-            } else if (refusedValues.contains(rejected.accessToken())
-                    || forcedOnce && now - lastForcedNanos < FORCED_REFRESH_MIN_INTERVAL.toNanos()) {
+            } else if (refused.replacementUseless(rejected, now)) {
                 return null;
-            } else if (isResting(now)) {
-                restingFailure = restingFailureLocked(now);
+            } else if (failures.isResting(now)) {
+                restingFailure = failures.restingFailure(key, now);
                 forgetIfLatest(rejected);
                 request = null;
             } else {
-                request = inFlight = new Request(now, time.instant(), latest);
-                rememberRefused(rejected);
+                request = inFlight = new TokenRequest(now, time.instant(), latest);
+                refused.remember(rejected);
                 forgetIfLatest(rejected);
-                lastForcedNanos = now;
-                forcedOnce = true;
+                refused.forced(now);
                 started = true;
             }
         }
-        // The refused token must not start more logins: off the hot path first, then out of the store, each only
-        // if it is still the one there (a replacement may have been published meanwhile).
-        hot.compareAndSet(rejected, null);
-        registry.store().asMap().remove(this, rejected);
+        withdraw(rejected); // it must not start more logins
         if (restingFailure != null) {
             throw restingFailure;
         }
@@ -244,17 +187,7 @@ final class SharedToken {
             LOG.info("{}: the database refused a cached token; fetching a fresh one", key);
             launch(request);
         }
-        return await(request, timeout);
-    }
-
-    @GuardedBy("lock")
-    private void rememberRefused(CachedToken rejected) {
-        if (!refusedValues.contains(rejected.accessToken())) {
-            refusedValues.addLast(rejected.accessToken());
-            if (refusedValues.size() > 8) {
-                refusedValues.removeFirst();
-            }
-        }
+        return request.await(key, timeout, this::lastFailure);
     }
 
     /** Takes a token that must not start logins any more off the hot path, out of the store and out of latest. */
@@ -262,6 +195,14 @@ final class SharedToken {
         synchronized (lock) {
             forgetIfLatest(token);
         }
+        withdraw(token);
+    }
+
+    /**
+     * Takes {@code token} off the hot path first, then out of the store (see the class comment), each only if it is
+     * still the one there: a replacement may have been published meanwhile.
+     */
+    private void withdraw(CachedToken token) {
         hot.compareAndSet(token, null);
         registry.store().asMap().remove(this, token);
     }
@@ -274,40 +215,16 @@ final class SharedToken {
         }
     }
 
-    /** The token held, if any, without waiting or fetching; for diagnostics. */
-    CachedToken current() {
-        CachedToken stored = registry.store().getIfPresent(this);
-        return stored != null && stored.isUsable(time.instant()) ? stored : null;
-    }
-
     /**
-     * Why no token can be handed out now, or null when one can. Never blocks for longer than it takes to
-     * read a few fields.
+     * For diagnostics: the request in flight, if any, and the failures before it. Never blocks for longer than it
+     * takes to read a few fields.
      */
-    String unavailableReason() {
-        if (current() != null) {
-            return null;
-        }
+    String requestState() {
         long now = time.read();
         synchronized (lock) {
-            String running = inFlight != null
-                    ? "a token request has been running for " + TimeUnit.NANOSECONDS.toMillis(now - inFlight.startNanos)
-                            + " ms"
-                    : "no token request is running";
-            String failed = lastFailure == null
-                    ? ""
-                    : "; the last " + failures + " request(s) failed, the last with " + Redaction.describe(lastFailure)
-                            + (nextAttemptNanos - now > 0
-                                    ? ", next attempt in " + TimeUnit.NANOSECONDS.toMillis(nextAttemptNanos - now)
-                                            + " ms"
-                                    : "");
-            return "no access token from " + key.credential() + " for scope " + key.scope() + " yet: " + running
-                    + failed;
+            return (inFlight != null ? inFlight.describe(now) : "no token request is running") + failures.describe(now);
         }
     }
-
-    // ------------------------------------------------------------------------------------------------------
-    // Requests
 
     /**
      * The request in flight, joined; or a new one, started; or, when a usable token that is not due for
@@ -316,12 +233,12 @@ final class SharedToken {
      * @param timerSeqOrNull when called by the timer: its sequence number, so that a stale timer task does
      *                       nothing
      */
-    private Request request(Long timerSeqOrNull) {
+    private TokenRequest request(Long timerSeqOrNull) {
         long now = time.read();
         Instant wallNow = time.instant();
-        Request request;
+        TokenRequest request;
         synchronized (lock) {
-            if (closed || timerSeqOrNull != null && timerSeqOrNull != timerSeq) {
+            if (closed || (timerSeqOrNull != null && !timerTasks.isCurrent(timerSeqOrNull))) {
                 return null;
             }
             if (inFlight != null) {
@@ -332,77 +249,45 @@ final class SharedToken {
                     && !latest.isRefreshDue(wallNow)
                     && timerSeqOrNull == null) {
                 // published between the caller's read of the store and now: no request needed
-                return Request.completed(latest);
+                return TokenRequest.completed(latest);
             }
-            if (isResting(now)) {
+            if (failures.isResting(now)) {
                 return null;
             }
-            request = inFlight = new Request(now, time.instant(), latest);
+            request = inFlight = new TokenRequest(now, time.instant(), latest);
         }
         launch(request);
         return request;
     }
 
     /** Starts a request that was published as {@link #inFlight}; called with no lock held. */
-    private void launch(Request request) {
-        long timeoutNanos = saturatedNanos(settings.fetchTimeout());
+    private void launch(TokenRequest request) {
         // The fetch timeout runs on the library's own timer (CompletableFuture.orTimeout would start the JDK's
         // delay-scheduler thread, which never ends and pins the class loader of whoever started it).
         request.timeoutTask = registry.timer()
                 .schedule(
-                        () -> finish(
-                                request,
-                                null,
-                                new TimeoutException(
-                                        "the identity endpoint did not answer within the token fetch timeout ("
-                                                + settings.fetchTimeout().toMillis() + " ms)")),
-                        timeoutNanos);
+                        () -> finish(request, null, TokenFailures.fetchTimedOut(settings.fetchTimeout())),
+                        TokenRequest.saturatedNanos(settings.fetchTimeout()));
         boolean abandoned;
         synchronized (lock) {
             abandoned = request.claimed; // closed between publishing the request and here: do not start it
         }
         if (abandoned) {
-            cancel(request.timeoutTask);
+            TimerTasks.cancel(request.timeoutTask);
             return;
         }
-        TokenRequestContext context = new TokenRequestContext().addScopes(key.scope());
-        if (key.tenantId() != null) {
-            context.setTenantId(key.tenantId());
-        }
-        try {
-            registry.fetchExecutor().execute(() -> {
-                AccessToken answer = null;
-                Throwable error = null;
-                try {
-                    answer = key.credential().credential().getTokenSync(context);
-                } catch (Throwable t) {
-                    error = t;
-                }
-                finish(request, answer, error);
-            });
-        } catch (RejectedExecutionException | IllegalStateException e) {
-            finish(request, null, e);
-        }
+        request.call(key, registry.fetchExecutor(), (answer, error) -> finish(request, answer, error));
     }
 
     /**
      * Completes {@code request} with the credential's answer, or with the fetch timeout: whichever calls
      * first wins, the other does nothing.
      */
-    private void finish(Request request, AccessToken answer, Throwable error) {
+    private void finish(TokenRequest request, AccessToken answer, Throwable error) {
         Instant now = time.instant();
-        Throwable failure = Redaction.sanitize(error == null ? checkToken(answer, now) : unwrap(error));
-        CachedToken token = null;
-        if (failure == null) {
-            try {
-                token = newToken(request, answer);
-            } catch (
-                    RuntimeException
-                            e) { // an answer whose schedule cannot be computed is a failure, not a lost request
-                failure = new IllegalStateException("the credential returned a token whose schedule cannot be computed "
-                        + "(expires at " + answer.getExpiresAt() + "): " + e);
-            }
-        }
+        TokenRequest.Outcome outcome = request.outcome(answer, error, now, policy, registry::random);
+        CachedToken token = outcome.token();
+        Throwable failure = outcome.failure();
         boolean wasClosed;
         int failuresBefore;
         int failuresNow;
@@ -413,21 +298,14 @@ final class SharedToken {
             }
             request.claimed = true;
             wasClosed = closed;
-            failuresBefore = failures;
-            if (wasClosed) {
-                failuresNow = failures;
-            } else if (token != null) {
+            failuresBefore = failures.count();
+            if (!wasClosed && token != null) {
                 latest = token;
-                failures = 0;
-                lastFailure = null;
-                nextAttemptNanos = 0;
-                failuresNow = 0;
-            } else {
-                failuresNow = ++failures;
-                backoffNanos = backoff.delayNanos(failuresNow, registry.random());
-                nextAttemptNanos = time.read() + backoffNanos;
-                lastFailure = failure;
+                failures.reset();
+            } else if (!wasClosed) {
+                backoffNanos = failures.add(failure, registry::random, time);
             }
+            failuresNow = failures.count();
         }
         if (token != null && !wasClosed) {
             registry.store().put(this, token); // the store first, then the hot path: see the class comment
@@ -441,15 +319,14 @@ final class SharedToken {
                 inFlight = null;
             }
             closedNow = closed;
-            seq = closedNow ? -1 : ++timerSeq;
+            seq = closedNow ? -1 : timerTasks.next();
         }
-        cancel(request.timeoutTask);
+        TimerTasks.cancel(request.timeoutTask);
         if (closedNow) {
             if (token != null) { // closed while publishing: take it back out
-                hot.compareAndSet(token, null);
-                registry.store().asMap().remove(this, token);
+                withdraw(token);
             }
-            request.result.completeExceptionally(closedException());
+            request.result.completeExceptionally(TokenFailures.closed(key));
             return;
         }
         long delayNanos = token != null ? token.refreshAtNanos() - time.read() : backoffNanos;
@@ -457,303 +334,63 @@ final class SharedToken {
         Duration latency = Duration.ofNanos(time.read() - request.startNanos);
         if (token != null) {
             request.result.complete(token);
-            succeeded(request, token, latency, failuresBefore);
+            events.succeeded(request, token, latency, failuresBefore);
         } else {
-            request.result.completeExceptionally(unavailable(failure));
-            failed(request, failure, latency, failuresNow, backoffNanos, now);
+            request.result.completeExceptionally(TokenFailures.unavailable(key, failure));
+            events.failed(request, failure, latency, failuresNow, backoffNanos, now);
         }
     }
-
-    private CachedToken newToken(Request request, AccessToken answer) {
-        Instant expiresAt = answer.getExpiresAt().toInstant();
-        Instant cap = request.startedAt.plus(MAX_LIFETIME);
-        Instant scheduledExpiry = expiresAt.isAfter(cap) ? cap : expiresAt;
-        Instant hint =
-                answer.getRefreshAt() == null ? null : answer.getRefreshAt().toInstant();
-        RefreshPolicy.Schedule schedule = policy.schedule(request.startedAt, scheduledExpiry, hint, registry.random());
-        // Both points on the monotonic ticker, counted from the request's start as the schedule is.
-        long refreshAtNanos = request.startNanos
-                + Duration.between(request.startedAt, schedule.refreshAt()).toNanos();
-        long usableUntilNanos = request.startNanos
-                + Duration.between(request.startedAt, schedule.usableUntil()).toNanos();
-        return new CachedToken(
-                answer.getToken(),
-                request.startedAt,
-                expiresAt,
-                schedule,
-                Math.min(refreshAtNanos, usableUntilNanos),
-                usableUntilNanos);
-    }
-
-    private void succeeded(Request request, CachedToken token, Duration latency, int failuresBefore) {
-        boolean refresh = request.previous != null && time.read() - request.previous.usableUntilNanos() < 0;
-        if (request.previous == null && failuresBefore == 0) {
-            LOG.info(
-                    "{}: token fetched in {} ms; expires at {}, refresh at {}",
-                    key,
-                    latency.toMillis(),
-                    token.expiresAt(),
-                    token.refreshAt());
-        } else {
-            LOG.debug(
-                    "{}: token {} in {} ms{}; expires at {}, refresh at {}",
-                    key,
-                    refresh ? "refreshed" : "fetched",
-                    latency.toMillis(),
-                    failuresBefore > 0 ? " after " + failuresBefore + " failed attempt(s)" : "",
-                    token.expiresAt(),
-                    token.refreshAt());
-        }
-        TokenInfo info = new TokenInfo(
-                key.credential().description(),
-                key.scope(),
-                token.fetchedAt(),
-                token.expiresAt(),
-                token.refreshAt(),
-                token.usableUntil(),
-                latency,
-                refresh);
-        for (TokenListener listener : listeners) {
-            try {
-                listener.onTokenFetched(info);
-            } catch (RuntimeException e) {
-                LOG.debug("{}: token listener failed", key, e);
-            }
-        }
-    }
-
-    private void failed(
-            Request request, Throwable failure, Duration latency, int failuresNow, long backoffNanos, Instant now) {
-        CachedToken previous = request.previous;
-        boolean validCached = previous != null && previous.isUsable(now);
-        LOG.warn(
-                "{}: token request failed ({} in a row) after {} ms: {}; next attempt in {} ms; {}",
-                key,
-                failuresNow,
-                latency.toMillis(),
-                Redaction.describe(failure),
-                TimeUnit.NANOSECONDS.toMillis(backoffNanos),
-                validCached
-                        ? "the cached token, valid until " + previous.usableUntil() + ", stays in use"
-                        : "no valid token: new connections fail until a request succeeds");
-        TokenFetchFailure event = new TokenFetchFailure(
-                key.credential().description(),
-                key.scope(),
-                failure,
-                latency,
-                failuresNow,
-                Duration.ofNanos(backoffNanos),
-                validCached);
-        for (TokenListener listener : listeners) {
-            try {
-                listener.onTokenFetchFailed(event);
-            } catch (RuntimeException e) {
-                LOG.debug("{}: token listener failed", key, e);
-            }
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------------------
-    // Timer
 
     /** Makes the task numbered {@code seq} the timer's current one; called with no lock held. */
     private void schedule(long seq, long delayNanos) {
         Future<?> task = registry.timer().schedule(() -> request(seq), Math.max(0, delayNanos));
         Future<?> obsolete;
         synchronized (lock) {
-            if (seq == timerSeq && !closed) {
-                obsolete = timerTask;
-                timerTask = task;
-            } else {
-                obsolete = task; // a newer schedule (or close) came first
-            }
+            obsolete = closed ? task : timerTasks.replace(seq, task); // task itself if a newer schedule came first
         }
-        cancel(obsolete);
+        TimerTasks.cancel(obsolete);
     }
 
     /** Stops refreshing and drops the token: the last pool using it closed. */
     void close() {
         Future<?> task;
-        Request running;
+        TokenRequest running;
         synchronized (lock) {
             if (closed) {
                 return;
             }
             closed = true;
-            task = timerTask;
-            timerTask = null;
+            task = timerTasks.clear();
             running = inFlight;
             inFlight = null;
             if (running != null) {
                 running.claimed = true; // its answer, if it ever comes, is dropped
             }
         }
-        cancel(task);
+        TimerTasks.cancel(task);
         hot.set(null);
         registry.store().invalidate(this);
         if (running != null) {
-            cancel(running.timeoutTask);
-            running.result.completeExceptionally(closedException());
+            TimerTasks.cancel(running.timeoutTask);
+            running.result.completeExceptionally(TokenFailures.closed(key));
         }
-    }
-
-    private static void cancel(Future<?> task) {
-        if (task != null) {
-            task.cancel(false);
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------------------
-    // Failures and waiting
-
-    @GuardedBy("lock")
-    private boolean isResting(long now) {
-        return lastFailure != null && now - nextAttemptNanos < 0;
     }
 
     @GuardedBy("lock")
     private void checkOpen() {
         if (closed) {
-            throw closedException();
+            throw TokenFailures.closed(key);
         }
     }
 
-    private TokenUnavailableException restingFailure() {
-        long now = time.read();
+    private Throwable lastFailure() {
         synchronized (lock) {
-            checkOpen();
-            return restingFailureLocked(now);
+            return failures.last();
         }
-    }
-
-    @GuardedBy("lock")
-    private TokenUnavailableException restingFailureLocked(long now) {
-        if (lastFailure == null) {
-            return new TokenUnavailableException(
-                    "Could not get an access token from " + key.credential() + " for scope " + key.scope(), null);
-        }
-        long waitMs = TimeUnit.NANOSECONDS.toMillis(Math.max(0, nextAttemptNanos - now));
-        return new TokenUnavailableException(
-                "Could not get an access token from " + key.credential()
-                        + " for scope " + key.scope() + ": the last " + failures + " request(s) failed, the last with "
-                        + Redaction.describe(lastFailure) + "; next attempt in " + waitMs + " ms",
-                lastFailure);
-    }
-
-    private CachedToken await(Request request, Duration timeout) {
-        try {
-            return request.result.get(Math.max(0, saturatedNanos(timeout)), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            Throwable previous;
-            synchronized (lock) {
-                previous = lastFailure;
-            }
-            throw new TokenUnavailableException(
-                    "Could not get an access token from " + key.credential()
-                            + " for scope " + key.scope() + " within " + timeout.toMillis()
-                            + " ms: the identity endpoint has not answered yet"
-                            + (previous == null
-                                    ? ""
-                                    : "; the previous request failed with " + Redaction.describe(previous)),
-                    previous);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof TokenUnavailableException tue) {
-                // a new exception per waiter, with this waiter's stack, the shared one as cause's message
-                throw new TokenUnavailableException(tue.getMessage(), tue.getCause());
-            }
-            throw unavailable(cause);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new TokenUnavailableException(
-                    "Interrupted while waiting for an access token from " + key.credential() + " for scope "
-                            + key.scope(),
-                    e);
-        }
-    }
-
-    private TokenUnavailableException unavailable(Throwable cause) {
-        if (cause instanceof TokenUnavailableException tue) {
-            return tue;
-        }
-        return new TokenUnavailableException(
-                "Could not get an access token from " + key.credential() + " for scope " + key.scope() + ": "
-                        + Redaction.describe(cause),
-                cause);
-    }
-
-    private IllegalStateException closedException() {
-        return new IllegalStateException("the token of " + key + " is no longer in use (its last pool closed)");
-    }
-
-    private static Throwable checkToken(AccessToken token, Instant now) {
-        if (token == null || token.getToken() == null || token.getToken().isEmpty()) {
-            return new IllegalStateException("the credential returned no access token");
-        }
-        if (token.getExpiresAt() == null) {
-            return new IllegalStateException("the credential returned a token without an expiry");
-        }
-        if (!token.getExpiresAt().toInstant().isAfter(now)) {
-            return new IllegalStateException("the credential returned a token that had already expired (at "
-                    + token.getExpiresAt().toInstant() + "); check the clock of this host");
-        }
-        return null;
-    }
-
-    private static Throwable unwrap(Throwable error) {
-        Throwable t = error;
-        while ((t instanceof java.util.concurrent.CompletionException || t instanceof ExecutionException)
-                && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
-    }
-
-    private static long saturatedNanos(Duration d) {
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException e) {
-            return d.isNegative() ? Long.MIN_VALUE : Long.MAX_VALUE;
-        }
-    }
-
-    private static Duration max(Duration a, Duration b) {
-        return a.compareTo(b) >= 0 ? a : b;
     }
 
     @Override
     public String toString() {
         return "SharedToken{" + key + '}';
-    }
-
-    /** One request to the credential; its result is shared by everyone who joined it. */
-    private static final class Request {
-        final long startNanos;
-        final Instant startedAt;
-        /** The token published when the request started (to tell a refresh from a first fetch). */
-        final CachedToken previous;
-
-        final CompletableFuture<CachedToken> result = new CompletableFuture<>();
-        /** Written once, before the request can complete; read by the thread that completes it. */
-        volatile Future<?> timeoutTask;
-        /**
-         * Whether its outcome was decided (by the answer, the timeout or close); guarded by the owner's lock. Not
-         * annotated: Error Prone's GuardedBy cannot name the lock of the SharedToken a request belongs to (as an
-         * inner class's {@code SharedToken.this.lock}, it cannot prove that {@code request}'s owner is {@code this}).
-         */
-        boolean claimed;
-
-        Request(long startNanos, Instant startedAt, CachedToken previous) {
-            this.startNanos = startNanos;
-            this.startedAt = startedAt;
-            this.previous = previous;
-        }
-
-        static Request completed(CachedToken token) {
-            Request done = new Request(0, Instant.EPOCH, token);
-            done.claimed = true;
-            done.result.complete(token);
-            return done;
-        }
     }
 }

@@ -9,6 +9,21 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * One pool's use of a shared token: obtained from {@link TokenRegistry#register}, closed when the pool
  * closes. Thread-safe.
+ *
+ * <h2>What the pools of one identity and scope get from their {@link SharedToken}</h2>
+ * <ul>
+ *   <li><b>Single flight.</b> At most one request to the credential is in flight. Whoever needs a token
+ *   while one runs (a pool without a token, the timer, a refused login) joins it.</li>
+ *   <li><b>Refresh ahead.</b> After a token arrives, the timer asks for the next one at the point the
+ *   {@link RefreshPolicy} chose; a read past that point also starts a refresh (timers starve on
+ *   CPU-throttled hosts). Neither makes a reader wait: the current token serves until its usable end.</li>
+ *   <li><b>Failures.</b> A failed refresh keeps the valid token serving; see {@link FailureStreak}.</li>
+ *   <li><b>Refused tokens.</b> {@link #replaceRejected} joins the request in flight, if any, and only
+ *   otherwise starts one; it needs none when the token was replaced already. See {@link RefusedTokens}.</li>
+ *   <li><b>First token.</b> A pool's very first token is waited for as long as a request may take
+ *   ({@code fetchTimeout}); later waits are bounded by the caller's timeout (the pool's
+ *   {@code connectionTimeout}).</li>
+ * </ul>
  */
 public final class TokenLease implements AutoCloseable {
 
@@ -56,12 +71,18 @@ public final class TokenLease implements AutoCloseable {
      * never waits.
      */
     public String unavailableReason() {
-        return token.unavailableReason();
+        if (current() != null) {
+            return null;
+        }
+        TokenKey key = token.key();
+        return "no access token from " + key.credential() + " for scope " + key.scope() + " yet: "
+                + token.requestState();
     }
 
     /** The token held, if any, without waiting or fetching; for diagnostics. */
     public CachedToken current() {
-        return token.current();
+        CachedToken stored = registry.store().getIfPresent(token);
+        return stored != null && stored.isUsable(registry.time().instant()) ? stored : null;
     }
 
     public TokenKey key() {

@@ -100,14 +100,14 @@ public final class TokenRegistry {
                     settings);
         }
         if (listener != null) {
-            token.addListener(listener);
+            token.events().addListener(listener);
         }
         return new TokenLease(this, token, listener);
     }
 
     void release(SharedToken token, TokenListener listener) {
         if (listener != null) {
-            token.removeListener(listener);
+            token.events().removeListener(listener);
         }
         boolean[] last = {false};
         tokens.computeIfPresent(token.key(), (k, current) -> {

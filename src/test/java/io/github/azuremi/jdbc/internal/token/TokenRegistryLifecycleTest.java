@@ -110,11 +110,11 @@ class TokenRegistryLifecycleTest {
         TokenLease lease = lease(SCOPE, null);
         CachedToken token = lease.acquire(WAIT);
         SharedToken shared = sharedToken();
-        assertThat(shared.acquire(WAIT).accessToken()).isEqualTo(token.accessToken());
+        assertThat(shared.acquire(WAIT, false).accessToken()).isEqualTo(token.accessToken());
         lease.close();
 
         assertThat(registry.store().asMap()).isEmpty();
-        assertThatThrownBy(() -> shared.acquire(WAIT))
+        assertThatThrownBy(() -> shared.acquire(WAIT, false))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageEndingWith("is no longer in use (its last pool closed)");
         assertThatThrownBy(() -> shared.replaceRejected(token, WAIT))
