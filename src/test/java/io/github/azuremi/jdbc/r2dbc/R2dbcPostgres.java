@@ -105,6 +105,7 @@ final class R2dbcPostgres implements BeforeEachCallback, AfterEachCallback {
                                     return values;
                                 })),
                         Connection::close)
-                .next();
+                .collectList() // the whole result read before the connection goes back
+                .map(rows -> rows.get(0));
     }
 }
