@@ -15,6 +15,10 @@ import reactor.blockhound.integration.BlockHoundIntegration;
  *   <li>r2dbc-postgresql builds the SSL context of every connection on the event loop when it adds its SSL handler
  *       (reading the {@code sslRootCert} file and seeding {@code SecureRandom}). Nothing of the library runs inside
  *       it: the password (the token) is asked for later, in the startup flow, which stays watched.</li>
+ *   <li>r2dbc-mariadb looks its authentication plugins up with {@code ServiceLoader} on the event loop, at every
+ *       login (reading jar files), reads its version resource when it first writes a handshake, and builds the SSL
+ *       context of every connection there (as r2dbc-postgresql). The library hands it the token before the
+ *       connection starts.</li>
  * </ul>
  */
 public final class DriverCallsBlockHoundAllows implements BlockHoundIntegration {
@@ -23,5 +27,8 @@ public final class DriverCallsBlockHoundAllows implements BlockHoundIntegration 
     public void applyTo(BlockHound.Builder builder) {
         builder.allowBlockingCallsInside("com.ongres.scram.common.ScramFunctions", "nonce");
         builder.allowBlockingCallsInside("io.r2dbc.postgresql.client.ReactorNettyClient", "registerSslHandler");
+        builder.allowBlockingCallsInside("org.mariadb.r2dbc.authentication.AuthenticationFlowPluginLoader", "get");
+        builder.allowBlockingCallsInside("org.mariadb.r2dbc.util.VersionFactory$VersionFactoryHolder", "<clinit>");
+        builder.allowBlockingCallsInside("org.mariadb.r2dbc.util.SslConfig", "getSslContext");
     }
 }

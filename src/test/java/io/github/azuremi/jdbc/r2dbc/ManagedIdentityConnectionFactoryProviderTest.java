@@ -132,6 +132,37 @@ class ManagedIdentityConnectionFactoryProviderTest {
     }
 
     @Test
+    void mariadbGetsVerifiedTlsByDefaultAndAnUnverifiedModeTowardsAnotherMachineIsRefused() {
+        String remote = "r2dbc:azuremi:mariadb://app@mydb.mysql.database.azure.com/app?connectTimeout=PT5S";
+        assertThat(open(remote).getMetadata().getName()).isEqualTo("MariaDB");
+        open(remote + "&sslMode=verify-full&serverSslCert=" + io.github.azuremi.jdbc.testsupport.TestTls.caFile());
+        open(remote + "&sslMode=trust&allowUnverifiedTransport=true");
+        open("r2dbc:azuremi:mariadb://app@127.0.0.1/app?sslMode=disable");
+        for (String mode : List.of("disable", "trust", "verify-ca")) {
+            assertThatThrownBy(() -> open(remote + "&sslMode=" + mode))
+                    .as(mode)
+                    .hasMessageContaining("sslMode=" + mode)
+                    .hasMessageContaining("mydb.mysql.database.azure.com")
+                    .hasMessageContaining("use sslMode=verify-full")
+                    .hasMessageContaining("allowUnverifiedTransport=true");
+        }
+        assertThatThrownBy(() -> open(remote + "&ssl=true")).hasMessageContaining("ssl=true without sslMode");
+        assertThatThrownBy(() -> open(remote + "&sslTunnelDisableHostVerification=true"))
+                .hasMessageContaining("sslTunnelDisableHostVerification");
+    }
+
+    @Test
+    void whenTheDriverRefusesItsOptionsNoTokenLeaseIsLeftBehind() {
+        int keys = io.github.azuremi.jdbc.internal.token.TokenRegistry.shared().keyCount();
+        assertThatThrownBy(() -> open(REMOTE + "&fetchSize=not-a-number")).hasMessageContaining("fetchSize");
+        assertThatThrownBy(() -> open("r2dbc:azuremi:mariadb://app@mydb.mysql.database.azure.com/app"
+                        + "?serverSslCert=/no/such/ca.pem"))
+                .hasMessageContaining("serverSslCert");
+        assertThat(io.github.azuremi.jdbc.internal.token.TokenRegistry.shared().keyCount())
+                .isEqualTo(keys);
+    }
+
+    @Test
     void sqlServerIsRefusedWithTheReasonAndWhatToUseInstead() {
         assertThatThrownBy(() -> open("r2dbc:azuremi:mssql://myserver.database.windows.net/app"))
                 .hasMessageContaining("no Entra (federated) authentication")

@@ -30,7 +30,7 @@ class PostgresR2dbcEndToEndTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
 
     @RegisterExtension
-    final R2dbcPostgres pg = new R2dbcPostgres();
+    final R2dbcDatabase pg = R2dbcDatabase.postgres();
 
     @Test
     void eachConnectionOfAPoolLogsInWithTheIdentitysTokenOverVerifiedTls() {
@@ -41,7 +41,7 @@ class PostgresR2dbcEndToEndTest {
 
         List<List<String>> rows = Flux.range(0, 12)
                 .flatMap(
-                        i -> R2dbcPostgres.row(
+                        i -> R2dbcDatabase.row(
                                         pool,
                                         "SELECT current_user, s.ssl FROM pg_stat_ssl s WHERE s.pid = pg_backend_pid()")
                                 .subscribeOn(Schedulers.parallel()),
@@ -59,7 +59,7 @@ class PostgresR2dbcEndToEndTest {
     void withoutTheServersCaInTheTrustStoreTheDefaultVerifiedTlsRefusesTheServerBeforeTheTokenIsSent() {
         ConnectionFactory factory = pg.closeAfter(ConnectionFactories.get(pg.url("azuremi:", pg.newIdentity(), "")));
 
-        assertThatThrownBy(() -> R2dbcPostgres.row(factory, "SELECT 1").block(WAIT))
+        assertThatThrownBy(() -> R2dbcDatabase.row(factory, "SELECT 1").block(WAIT))
                 .hasStackTraceContaining("PKIX path building failed");
         assertThat(pg.endpoint.requestCount())
                 .as("the driver asks for the password only after TLS: no token was even fetched")
@@ -72,12 +72,12 @@ class PostgresR2dbcEndToEndTest {
         pg.endpoint.setTokenLifetime(Duration.ofMinutes(4));
         String clientId = pg.newIdentity();
         ConnectionFactory factory = pg.closeAfter(ConnectionFactories.get(pg.verifiedUrl("azuremi:", clientId)));
-        assertThat(R2dbcPostgres.row(factory, "SELECT current_user").block(WAIT))
+        assertThat(R2dbcDatabase.row(factory, "SELECT current_user").block(WAIT))
                 .containsExactly(pg.role);
         // the server forgets the token (a password reset, a token revoked): the cached one is refused now
         pg.db.acceptToken(pg.role, "not-the-token-" + clientId, Instant.now().plusSeconds(600));
 
-        assertThat(R2dbcPostgres.row(factory, "SELECT current_user")
+        assertThat(R2dbcDatabase.row(factory, "SELECT current_user")
                         .subscribeOn(Schedulers.parallel())
                         .block(WAIT))
                 .containsExactly(pg.role);
@@ -92,11 +92,11 @@ class PostgresR2dbcEndToEndTest {
         pg.endpoint.setTokenLifetime(Duration.ofMinutes(4));
         String clientId = pg.newIdentity();
         ConnectionFactory factory = pg.closeAfter(ConnectionFactories.get(pg.verifiedUrl("azuremi:", clientId)));
-        R2dbcPostgres.row(factory, "SELECT 1").block(WAIT);
+        R2dbcDatabase.row(factory, "SELECT 1").block(WAIT);
         pg.stopAccepting(clientId); // the role is no longer mapped to this identity
         pg.db.acceptToken(pg.role, "not-the-token-" + clientId, Instant.now().plusSeconds(600));
 
-        assertThatThrownBy(() -> R2dbcPostgres.row(factory, "SELECT 1").block(WAIT))
+        assertThatThrownBy(() -> R2dbcDatabase.row(factory, "SELECT 1").block(WAIT))
                 .isInstanceOf(R2dbcException.class)
                 .satisfies(e -> assertThat(((R2dbcException) e).getSqlState()).isEqualTo("28P01"));
         assertThat(pg.endpoint.requestCount()).isEqualTo(2);
@@ -119,7 +119,7 @@ class PostgresR2dbcEndToEndTest {
             }
             ConnectionFactory pool = pg.closeAfter(ConnectionFactories.get(pg.verifiedUrl("pool:azuremi:", clientId)));
 
-            assertThat(R2dbcPostgres.row(pool, "SELECT current_user").block(WAIT))
+            assertThat(R2dbcDatabase.row(pool, "SELECT current_user").block(WAIT))
                     .containsExactly(pg.role);
             assertThat(pg.endpoint.requestCount())
                     .as("one request for both pools")
@@ -131,7 +131,7 @@ class PostgresR2dbcEndToEndTest {
     void theTokenIsInNoDescriptionOfTheFactory() {
         String clientId = pg.newIdentity();
         ConnectionFactory pool = pg.closeAfter(ConnectionFactories.get(pg.verifiedUrl("pool:azuremi:", clientId)));
-        R2dbcPostgres.row(pool, "SELECT 1").block(WAIT);
+        R2dbcDatabase.row(pool, "SELECT 1").block(WAIT);
         String token = pg.endpoint.issuedTokens().get(0).accessToken();
 
         assertThat(pool.toString()).doesNotContain(token);

@@ -33,7 +33,7 @@ class PostgresR2dbcRotationTest {
     private static final int CONCURRENCY = 16;
 
     @RegisterExtension
-    final R2dbcPostgres pg = new R2dbcPostgres();
+    final R2dbcDatabase pg = R2dbcDatabase.postgres();
 
     @Test
     void underStrictRotationNoQueryFailsAndEveryEndpointRequestIsARefreshThatWasDue() throws Exception {
@@ -52,7 +52,7 @@ class PostgresR2dbcRotationTest {
         long end = System.nanoTime() + RUN.toNanos();
         Flux.range(0, CONCURRENCY)
                 .flatMap(
-                        worker -> Mono.defer(() -> R2dbcPostgres.row(pool, "SELECT 1"))
+                        worker -> Mono.defer(() -> R2dbcDatabase.row(pool, "SELECT 1"))
                                 .doOnNext(row -> queries.incrementAndGet())
                                 .onErrorResume(e -> {
                                     errors.add(e);

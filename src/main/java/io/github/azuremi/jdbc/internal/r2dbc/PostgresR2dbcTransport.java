@@ -1,10 +1,8 @@
 package io.github.azuremi.jdbc.internal.r2dbc;
 
-import io.github.azuremi.jdbc.internal.db.Dialect;
 import io.r2dbc.postgresql.client.SSLMode;
 import io.r2dbc.spi.ConnectionFactoryOptions;
 import io.r2dbc.spi.Option;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -22,7 +20,6 @@ final class PostgresR2dbcTransport {
     static final Option<Object> SSL_MODE_ALIAS = Option.valueOf("sslmode");
     static final Option<Object> SSL_HOSTNAME_VERIFIER = Option.valueOf("sslHostnameVerifier");
     static final Option<Object> SSL_CONTEXT_BUILDER_CUSTOMIZER = Option.valueOf("sslContextBuilderCustomizer");
-    static final Option<Object> SOCKET = Option.valueOf("socket");
     private static final String FAILOVER = "failover";
     private static final String FIX = "use sslMode=verify-full (the JDK trust store verifies Azure's certificates; "
             + "sslRootCert=<CA file> for a private CA); only for a trusted network, set allowUnverifiedTransport=true";
@@ -36,7 +33,8 @@ final class PostgresR2dbcTransport {
      *                                  without TLS, or over TLS that does not verify the server
      */
     static ConnectionFactoryOptions secured(ConnectionFactoryOptions options, boolean allowUnverifiedTransport) {
-        List<String> remote = remoteHosts(options);
+        List<String> remote = R2dbcHosts.remote(
+                options, FAILOVER.equals(String.valueOf(options.getValue(ConnectionFactoryOptions.PROTOCOL))));
         String chosenBy = null;
         SSLMode mode;
         Object sslMode = first(options, SSL_MODE, SSL_MODE_ALIAS);
@@ -84,35 +82,10 @@ final class PostgresR2dbcTransport {
                         .build();
     }
 
-    /** The hosts that are not this machine for certain (a Unix socket is this machine). */
-    static List<String> remoteHosts(ConnectionFactoryOptions options) {
-        List<String> remote = new ArrayList<>();
-        if (options.hasOption(SOCKET)) {
-            return remote;
-        }
-        for (String host : hosts(options)) {
-            if (!Dialect.isLoopback(host)) {
-                remote.add(host);
-            }
-        }
-        return remote;
-    }
-
     /** The hosts as the driver reads them: one, or for {@code failover} a list of host[:port]. */
     static List<String> hosts(ConnectionFactoryOptions options) {
-        Object host = options.getValue(ConnectionFactoryOptions.HOST);
-        List<String> hosts = new ArrayList<>();
-        if (host == null) {
-            return hosts;
-        }
-        if (FAILOVER.equals(String.valueOf(options.getValue(ConnectionFactoryOptions.PROTOCOL)))) {
-            for (String part : host.toString().split(",")) {
-                hosts.add(part.split(":")[0]); // as the driver splits it
-            }
-        } else {
-            hosts.add(host.toString());
-        }
-        return hosts;
+        return R2dbcHosts.of(
+                options, FAILOVER.equals(String.valueOf(options.getValue(ConnectionFactoryOptions.PROTOCOL))));
     }
 
     private static Object first(ConnectionFactoryOptions options, Option<Object> a, Option<Object> b) {

@@ -16,14 +16,13 @@ import org.slf4j.LoggerFactory;
 import reactor.core.publisher.Mono;
 
 /**
- * A driver's connection factory whose every new connection logs in with the current access token as its password,
+ * A connection factory whose every new connection logs in with the identity's current access token as its password
  * and, when the server refuses that token, once more with a fresh one (the same rule as the data source).
  *
- * <p>The driver asks for the password through the {@link #password} publisher it was built with, once per
- * connection attempt (r2dbc-postgresql resolves it after the TCP and TLS handshakes). Which attempt asks is carried
- * in the subscriber context: {@link #create()} writes an {@link Attempt} there, the password publisher records the
- * token it handed out in it, and a refusal replaces exactly that token. Nothing here blocks: tokens come from a
- * {@link ReactiveTokenSource}.
+ * <p>How the driver takes the token is the driver's part ({@code connect}): r2dbc-postgresql asks a password
+ * publisher once per attempt ({@link #throughContext}), r2dbc-mariadb needs a factory built with the token. Either
+ * way the token comes from the {@link LoginAttempt} of that connection, which records it, so that a refusal replaces
+ * exactly the token refused. Nothing here blocks: tokens come from a {@link ReactiveTokenSource}.
  *
  * <p>Holds a lease on the process-wide token: {@link #close()} releases it (a pool on top never closes the factory
  * below it, so an application that stops without closing keeps refreshing until the process ends).
@@ -31,45 +30,47 @@ import reactor.core.publisher.Mono;
 public final class TokenLoginConnectionFactory implements ConnectionFactory, Closeable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TokenLoginConnectionFactory.class);
-    private static final Object ATTEMPT = Attempt.class;
+    /** The subscriber-context key of the attempt whose password the driver asks for. */
+    private static final Object ATTEMPT = LoginAttempt.class;
 
-    private final ConnectionFactory driver;
+    private final Function<LoginAttempt, Publisher<? extends Connection>> connect;
+    private final ConnectionFactoryMetadata metadata;
     private final ReactiveTokenSource tokens;
     private final Dialect dialect;
     private final Runnable release;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
-     * @param driver  builds the driver's factory around the password publisher it is given
+     * @param connect one connection attempt of the driver, logging in with the attempt's token
      * @param release releases the token lease (once)
      */
-    public TokenLoginConnectionFactory(
-            Function<Publisher<CharSequence>, ConnectionFactory> driver,
+    TokenLoginConnectionFactory(
+            Function<LoginAttempt, Publisher<? extends Connection>> connect,
+            ConnectionFactoryMetadata metadata,
             ReactiveTokenSource tokens,
             Dialect dialect,
             Runnable release) {
+        this.connect = Objects.requireNonNull(connect);
+        this.metadata = Objects.requireNonNull(metadata);
         this.tokens = Objects.requireNonNull(tokens);
         this.dialect = Objects.requireNonNull(dialect);
         this.release = Objects.requireNonNull(release);
-        this.driver = Objects.requireNonNull(driver.apply(password(tokens)));
     }
 
     /**
-     * The password of each attempt: the token the attempt was given (a retry's replacement), else the current one;
-     * recorded in the attempt so that a refusal names the token refused.
+     * The password of a driver that asks a publisher once per connection attempt, inside that attempt's subscription:
+     * the token of the attempt in the subscriber context ({@link #throughContext}), else the current one.
      */
-    static Publisher<CharSequence> password(ReactiveTokenSource tokens) {
-        return Mono.deferContextual(context -> {
-            Attempt attempt = context.getOrDefault(ATTEMPT, null);
-            Mono<CachedToken> token =
-                    attempt != null && attempt.given != null ? Mono.just(attempt.given) : tokens.token();
-            return token.map(t -> {
-                if (attempt != null) {
-                    attempt.used = t;
-                }
-                return (CharSequence) t.accessToken();
-            });
-        });
+    static Publisher<CharSequence> passwordOfTheAttempt(ReactiveTokenSource tokens) {
+        return Mono.deferContextual(context -> context.<LoginAttempt>getOrEmpty(ATTEMPT)
+                .map(LoginAttempt::token)
+                .orElseGet(tokens::token)
+                .map(CachedToken::accessToken));
+    }
+
+    /** Attempts of {@code driver}, built with {@link #passwordOfTheAttempt}: the attempt rides in the context. */
+    static Function<LoginAttempt, Publisher<? extends Connection>> throughContext(ConnectionFactory driver) {
+        return attempt -> Mono.from(driver.create()).contextWrite(c -> c.put(ATTEMPT, attempt));
     }
 
     @Override
@@ -79,24 +80,24 @@ public final class TokenLoginConnectionFactory implements ConnectionFactory, Clo
                 return Mono.error(
                         new IllegalStateException("this connection factory is closed (" + tokens.describe() + ")"));
             }
-            Attempt first = new Attempt(null);
+            LoginAttempt first = new LoginAttempt(tokens, null);
             return attempt(first)
                     .onErrorResume(
-                            e -> first.used != null && isRefusal(e),
-                            refused -> tokens.replaceRejected(first.used)
+                            e -> first.used() != null && isRefusal(e),
+                            refused -> tokens.replaceRejected(first.used())
                                     .switchIfEmpty(
                                             Mono.error(refused)) // a fresh token was refused too: not the token's fault
                                     .flatMap(fresh -> {
                                         LOG.debug(
                                                 "{}: the database refused the token; one more login with a fresh one",
                                                 tokens.describe());
-                                        return attempt(new Attempt(fresh));
+                                        return attempt(new LoginAttempt(tokens, fresh));
                                     }));
         });
     }
 
-    private Mono<Connection> attempt(Attempt attempt) {
-        return Mono.<Connection>from(driver.create()).contextWrite(c -> c.put(ATTEMPT, attempt));
+    private Mono<Connection> attempt(LoginAttempt attempt) {
+        return Mono.<Connection>from(connect.apply(attempt));
     }
 
     private boolean isRefusal(Throwable e) {
@@ -110,7 +111,7 @@ public final class TokenLoginConnectionFactory implements ConnectionFactory, Clo
 
     @Override
     public ConnectionFactoryMetadata getMetadata() {
-        return driver.getMetadata();
+        return metadata;
     }
 
     /** Releases this factory's use of the token; connections already open stay open. */
@@ -123,17 +124,6 @@ public final class TokenLoginConnectionFactory implements ConnectionFactory, Clo
 
     @Override
     public String toString() {
-        return "TokenLoginConnectionFactory{" + tokens.describe() + ", "
-                + driver.getMetadata().getName() + '}';
-    }
-
-    /** One connection attempt: the token to use (a retry's) and the token that was used. */
-    private static final class Attempt {
-        final CachedToken given;
-        volatile CachedToken used;
-
-        Attempt(CachedToken given) {
-            this.given = given;
-        }
+        return "TokenLoginConnectionFactory{" + tokens.describe() + ", " + metadata.getName() + '}';
     }
 }

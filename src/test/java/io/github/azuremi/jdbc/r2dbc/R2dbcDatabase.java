@@ -20,22 +20,35 @@ import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
 /**
- * The local PostgreSQL as Azure Database for PostgreSQL, for R2DBC tests: a role that logs in only with the token the
- * local managed-identity endpoint issued last to one of this test's identities (the server checks it), URLs of this
- * library's form for it, and the factories to close after the test.
+ * The local PostgreSQL (as Azure Database for PostgreSQL) or MariaDB (as Azure Database for MySQL), for R2DBC tests: a
+ * role that logs in only with the token the local managed-identity endpoint issued last to one of this test's
+ * identities (the server checks it), URLs of this library's form for it, and the factories to close after the test.
  */
-final class R2dbcPostgres implements BeforeEachCallback, AfterEachCallback {
+final class R2dbcDatabase implements BeforeEachCallback, AfterEachCallback {
 
     final LocalManagedIdentityEndpoint endpoint = LocalManagedIdentityEndpoint.shared();
     private final Set<String> clientIds = ConcurrentHashMap.newKeySet();
     private final List<Object> opened = new ArrayList<>();
+    private final boolean mariadb;
     TestDatabase db;
     String role;
+
+    private R2dbcDatabase(boolean mariadb) {
+        this.mariadb = mariadb;
+    }
+
+    static R2dbcDatabase postgres() {
+        return new R2dbcDatabase(false);
+    }
+
+    static R2dbcDatabase mariadb() {
+        return new R2dbcDatabase(true);
+    }
 
     @Override
     public void beforeEach(ExtensionContext context) {
         endpoint.reset();
-        db = TestDatabases.postgres();
+        db = mariadb ? TestDatabases.mysql() : TestDatabases.postgres();
         role = db.createTokenRole("mi_r2dbc");
         endpoint.onIssue(token -> {
             if (clientIds.contains(token.clientId())) {
@@ -69,20 +82,20 @@ final class R2dbcPostgres implements BeforeEachCallback, AfterEachCallback {
         clientIds.remove(clientId);
     }
 
-    /** {@code r2dbc:<prefix>postgresql://host:port/db?...}: the role, the identity, the test CA. */
+    /** {@code r2dbc:<prefix>postgresql://role@host:port/db?...} (or mariadb): the role and the identity. */
     String url(String prefix, String clientId, String more) {
-        String address = db.jdbcUrl().substring("jdbc:postgresql://".length());
+        String address = db.jdbcUrl().substring(db.jdbcUrl().indexOf("://") + 3);
         int query = address.indexOf('?');
         if (query >= 0) {
             address = address.substring(0, query);
         }
-        return "r2dbc:" + prefix + "postgresql://" + role + "@" + address
+        return "r2dbc:" + prefix + (mariadb ? "mariadb" : "postgresql") + "://" + role + "@" + address
                 + "?credential=managed-identity&managedIdentityClientId=" + clientId + more;
     }
 
     /** With the test CA as the root of verified TLS (the default mode). */
     String verifiedUrl(String prefix, String clientId) {
-        return url(prefix, clientId, "&sslRootCert=" + TestTls.caFile());
+        return url(prefix, clientId, (mariadb ? "&serverSslCert=" : "&sslRootCert=") + TestTls.caFile());
     }
 
     <T extends ConnectionFactory> T closeAfter(T factory) {
