@@ -76,7 +76,7 @@ final class MariadbR2dbcTransport {
         if (mode == SslMode.VERIFY_FULL
                 && !options.hasOption(SERVER_SSL_CERT)
                 && !options.hasOption(FALLBACK_TO_SYSTEM_TRUST_STORE)) {
-            secured.option(FALLBACK_TO_SYSTEM_TRUST_STORE, Boolean.TRUE);
+            secured.option(FALLBACK_TO_SYSTEM_TRUST_STORE, true);
         }
         return secured.build();
     }

@@ -24,11 +24,12 @@ final class R2dbcHosts {
             return hosts;
         }
         if (list) {
-            for (String part : host.toString().split(",")) {
+            for (String part : host.toString().split(",", -1)) {
                 String h = part.trim();
                 // [v6]:port, or host:port
                 int close = h.indexOf(']');
-                hosts.add(close > 0 ? h.substring(0, close + 1) : h.split(":")[0]);
+                int colon = h.indexOf(':');
+                hosts.add(close > 0 ? h.substring(0, close + 1) : colon < 0 ? h : h.substring(0, colon));
             }
         } else {
             hosts.add(host.toString());
