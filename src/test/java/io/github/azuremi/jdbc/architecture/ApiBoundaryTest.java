@@ -78,6 +78,7 @@ class ApiBoundaryTest {
         Set<String> jndi = publicTopLevelTypesIn(ROOT + ".jndi");
         Set<String> spring = publicTopLevelTypesIn(ROOT + ".spring");
         Set<String> plugin = publicTopLevelTypesIn(ROOT + ".plugin");
+        Set<String> r2dbc = publicTopLevelTypesIn(ROOT + ".r2dbc");
         assertThat(cli).containsExactly("Main");
         assertThat(jndi).containsExactly("ManagedIdentityDataSourceFactory");
         assertThat(spring)
@@ -92,8 +93,10 @@ class ApiBoundaryTest {
                         "SqlServerAccessTokenCallback",
                         "SqlServerTokenDriver",
                         "DriverPlugins");
-        int total = API_PACKAGE_TYPES.size() + cli.size() + jndi.size() + spring.size() + plugin.size();
-        assertThat(total).as("public types outside internal").isLessThanOrEqualTo(20);
+        // named in META-INF/services and found by R2DBC's discovery; users write only r2dbc:azuremi: URLs
+        assertThat(r2dbc).containsExactly("ManagedIdentityConnectionFactoryProvider");
+        int total = API_PACKAGE_TYPES.size() + cli.size() + jndi.size() + spring.size() + plugin.size() + r2dbc.size();
+        assertThat(total).as("public types outside internal").isLessThanOrEqualTo(21);
     }
 
     @Test
@@ -152,7 +155,30 @@ class ApiBoundaryTest {
                 .resideInAPackage(INTERNAL)
                 .should()
                 .dependOnClassesThat()
-                .resideInAnyPackage(ROOT + ".spring..", ROOT + ".jndi..", ROOT + ".cli..", ROOT + ".plugin..")
+                .resideInAnyPackage(
+                        ROOT + ".spring..", ROOT + ".jndi..", ROOT + ".cli..", ROOT + ".plugin..", ROOT + ".r2dbc..")
+                .check(LIBRARY);
+    }
+
+    /**
+     * R2DBC is optional: a JDBC application does not have it, so only the reactive packages may use it (and Reactor,
+     * apart from azure-core's {@code TokenCredential.getToken}, which returns a Mono).
+     */
+    @Test
+    void onlyTheReactivePackagesNeedR2dbc() {
+        noClasses()
+                .that()
+                .resideOutsideOfPackages(ROOT + ".r2dbc..", ROOT + ".internal.r2dbc..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("io.r2dbc..")
+                .check(LIBRARY);
+        noClasses()
+                .that()
+                .resideOutsideOfPackages(ROOT + ".r2dbc..", ROOT + ".internal.r2dbc..", ROOT + ".internal.credential..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("reactor..")
                 .check(LIBRARY);
     }
 

@@ -89,6 +89,19 @@ public final class SettingNames {
                 + String.join(", ", AZURE_KNOWN) + " (and this library's own: " + String.join(", ", OWN) + ")";
     }
 
+    /**
+     * Every name a plugin reads or refuses: this library's names, their former names, the {@code azure.*} names it
+     * knows and those it refuses. For a surface that cannot list what it was given (R2DBC's options can only be asked
+     * for by name), so that it looks each of them up.
+     */
+    public static List<String> readOrRefused() {
+        List<String> names = new ArrayList<>(EXACT);
+        names.addAll(AZURE_REFUSED);
+        names.addAll(AZURE_UNSUPPORTED);
+        names.sort(null);
+        return names;
+    }
+
     /** The azure.* names the plugins accept, in the catalogue's order (README lists them). */
     public static List<String> azureNames() {
         return List.copyOf(AZURE_KNOWN);

@@ -56,6 +56,24 @@ public final class TokenLease implements AutoCloseable {
     }
 
     /**
+     * The token held, if it is usable now and not yet due for refresh; else null. Never waits, fetches, starts a
+     * request or takes a lock that another thread may hold for long (one read of the store and the clocks), so an
+     * event-loop thread may call it: a reactive login takes this token at once, and otherwise calls {@link #acquire}
+     * on a thread of its own (which also starts the refresh that is due).
+     */
+    public CachedToken usableNow() {
+        if (closed.get()) {
+            return null;
+        }
+        CachedToken held = token.current();
+        TimeSource time = registry.time();
+        if (held == null || time.read() - held.refreshAtNanos() >= 0 || held.isRefreshDue(time.instant())) {
+            return null;
+        }
+        return held;
+    }
+
+    /**
      * The token to retry with after the database refused {@code rejected}: the one that replaced it, or the
      * answer of the request in flight (joined), or of a new request; null if the refusal does not look like
      * the token's fault (a replacement was refused too), in which case retrying would not help.

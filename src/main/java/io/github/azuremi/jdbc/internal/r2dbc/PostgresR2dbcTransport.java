@@ -1,0 +1,104 @@
+package io.github.azuremi.jdbc.internal.r2dbc;
+
+import io.r2dbc.postgresql.client.SSLMode;
+import io.r2dbc.spi.ConnectionFactoryOptions;
+import io.r2dbc.spi.Option;
+import java.util.List;
+
+/**
+ * The transport of an r2dbc-postgresql login, decided before any token is fetched: the options as the driver reads
+ * them ({@code sslMode}, else its alias {@code sslmode}, else {@code ssl=true} meaning verify-full; parsed by the
+ * driver's own {@link SSLMode}), with {@code sslMode=verify-full} added when the user chose nothing. The token goes
+ * only to a server whose certificate and name were verified, or to this machine, unless the user opted out with
+ * {@code allowUnverifiedTransport=true}.
+ *
+ * <p>Loaded only once r2dbc-postgresql is known to be on the classpath.
+ */
+final class PostgresR2dbcTransport {
+
+    static final Option<Object> SSL_MODE = Option.valueOf("sslMode");
+    static final Option<Object> SSL_MODE_ALIAS = Option.valueOf("sslmode");
+    static final Option<Object> SSL_HOSTNAME_VERIFIER = Option.valueOf("sslHostnameVerifier");
+    static final Option<Object> SSL_CONTEXT_BUILDER_CUSTOMIZER = Option.valueOf("sslContextBuilderCustomizer");
+    private static final String FAILOVER = "failover";
+    private static final String FIX = "use sslMode=verify-full (the JDK trust store verifies Azure's certificates; "
+            + "sslRootCert=<CA file> for a private CA); only for a trusted network, set allowUnverifiedTransport=true";
+
+    private PostgresR2dbcTransport() {}
+
+    /**
+     * {@code options} (already addressed to r2dbc-postgresql), with verified TLS added where the user chose no mode.
+     *
+     * @throws IllegalArgumentException naming the option and the fix, when the token would go to another machine
+     *                                  without TLS, or over TLS that does not verify the server
+     */
+    static ConnectionFactoryOptions secured(ConnectionFactoryOptions options, boolean allowUnverifiedTransport) {
+        List<String> remote = R2dbcHosts.remote(
+                options, FAILOVER.equals(String.valueOf(options.getValue(ConnectionFactoryOptions.PROTOCOL))));
+        String chosenBy = null;
+        SSLMode mode;
+        Object sslMode = first(options, SSL_MODE, SSL_MODE_ALIAS);
+        if (sslMode != null) {
+            mode = sslMode instanceof SSLMode m ? m : parse(sslMode.toString());
+            chosenBy = (options.hasOption(SSL_MODE) ? "sslMode=" : "sslmode=") + mode;
+        } else if (options.hasOption(ConnectionFactoryOptions.SSL)) {
+            boolean ssl = Boolean.parseBoolean(String.valueOf(options.getValue(ConnectionFactoryOptions.SSL))
+                    .trim());
+            mode = ssl ? SSLMode.VERIFY_FULL : SSLMode.DISABLE; // the driver's enableSsl() is verify-full
+            chosenBy = "ssl=" + ssl;
+        } else {
+            mode = SSLMode.VERIFY_FULL;
+        }
+        if (!remote.isEmpty() && !allowUnverifiedTransport) {
+            String server = String.join(", ", remote);
+            if (!mode.verifyPeerName()) {
+                throw new IllegalArgumentException(chosenBy + " (in " + R2dbcSettings.WHERE + ") "
+                        + (mode.startSsl()
+                                ? "does not verify the " + (mode.verifyCertificate() ? "name" : "certificate") + " of "
+                                        + server + ": whoever answers there would get the access token"
+                                : "sends the access token to " + server + " without TLS")
+                        + " (and can log in as the identity until it expires). Instead, " + FIX);
+            }
+            if (options.hasOption(SSL_HOSTNAME_VERIFIER)) {
+                throw new IllegalArgumentException(
+                        "sslHostnameVerifier (in " + R2dbcSettings.WHERE
+                                + ") replaces the driver's check of the name in the certificate of " + server
+                                + " with one this library cannot judge: one that accepts every name lets anyone with a "
+                                + "certificate from a trusted CA pose as the server and read the access token. Remove it (the "
+                                + "driver checks the name itself); only for a trusted network, set allowUnverifiedTransport=true");
+            }
+            if (options.hasOption(SSL_CONTEXT_BUILDER_CUSTOMIZER)) {
+                throw new IllegalArgumentException("sslContextBuilderCustomizer (in " + R2dbcSettings.WHERE
+                        + ") can replace the verification of the certificate of " + server
+                        + " (a trust manager that trusts every certificate), which this library cannot judge. Remove it "
+                        + "and " + FIX);
+            }
+        }
+        return chosenBy != null
+                ? options
+                : ConnectionFactoryOptions.builder()
+                        .from(options)
+                        .option(SSL_MODE, SSLMode.VERIFY_FULL.toString())
+                        .build();
+    }
+
+    /** The hosts as the driver reads them: one, or for {@code failover} a list of host[:port]. */
+    static List<String> hosts(ConnectionFactoryOptions options) {
+        return R2dbcHosts.of(
+                options, FAILOVER.equals(String.valueOf(options.getValue(ConnectionFactoryOptions.PROTOCOL))));
+    }
+
+    private static Object first(ConnectionFactoryOptions options, Option<Object> a, Option<Object> b) {
+        Object value = options.getValue(a);
+        return value != null ? value : options.getValue(b);
+    }
+
+    private static SSLMode parse(String text) {
+        try {
+            return SSLMode.fromValue(text.trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "sslMode has a value r2dbc-postgresql does not know (" + e.getMessage() + "); use verify-full", e);
+        }
+    }
+}

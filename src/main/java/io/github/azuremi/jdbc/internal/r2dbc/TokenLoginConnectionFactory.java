@@ -1,0 +1,129 @@
+package io.github.azuremi.jdbc.internal.r2dbc;
+
+import io.github.azuremi.jdbc.internal.db.Dialect;
+import io.github.azuremi.jdbc.internal.token.CachedToken;
+import io.r2dbc.spi.Connection;
+import io.r2dbc.spi.ConnectionFactory;
+import io.r2dbc.spi.ConnectionFactoryMetadata;
+import io.r2dbc.spi.R2dbcException;
+import java.io.Closeable;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import org.reactivestreams.Publisher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
+
+/**
+ * A connection factory whose every new connection logs in with the identity's current access token as its password
+ * and, when the server refuses that token, once more with a fresh one (the same rule as the data source).
+ *
+ * <p>How the driver takes the token is the driver's part ({@code connect}): r2dbc-postgresql asks a password
+ * publisher once per attempt ({@link #throughContext}), r2dbc-mariadb needs a factory built with the token. Either
+ * way the token comes from the {@link LoginAttempt} of that connection, which records it, so that a refusal replaces
+ * exactly the token refused. Nothing here blocks: tokens come from a {@link ReactiveTokenSource}.
+ *
+ * <p>Holds a lease on the process-wide token: {@link #close()} releases it (a pool on top never closes the factory
+ * below it, so an application that stops without closing keeps refreshing until the process ends).
+ */
+public final class TokenLoginConnectionFactory implements ConnectionFactory, Closeable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TokenLoginConnectionFactory.class);
+    /** The subscriber-context key of the attempt whose password the driver asks for. */
+    private static final Object ATTEMPT = LoginAttempt.class;
+
+    private final Function<LoginAttempt, Publisher<? extends Connection>> connect;
+    private final ConnectionFactoryMetadata metadata;
+    private final ReactiveTokenSource tokens;
+    private final Dialect dialect;
+    private final Runnable release;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /**
+     * @param connect one connection attempt of the driver, logging in with the attempt's token
+     * @param release releases the token lease (once)
+     */
+    TokenLoginConnectionFactory(
+            Function<LoginAttempt, Publisher<? extends Connection>> connect,
+            ConnectionFactoryMetadata metadata,
+            ReactiveTokenSource tokens,
+            Dialect dialect,
+            Runnable release) {
+        this.connect = Objects.requireNonNull(connect);
+        this.metadata = Objects.requireNonNull(metadata);
+        this.tokens = Objects.requireNonNull(tokens);
+        this.dialect = Objects.requireNonNull(dialect);
+        this.release = Objects.requireNonNull(release);
+    }
+
+    /**
+     * The password of a driver that asks a publisher once per connection attempt, inside that attempt's subscription:
+     * the token of the attempt in the subscriber context ({@link #throughContext}), else the current one.
+     */
+    static Publisher<CharSequence> passwordOfTheAttempt(ReactiveTokenSource tokens) {
+        return Mono.deferContextual(context -> context.<LoginAttempt>getOrEmpty(ATTEMPT)
+                .map(LoginAttempt::token)
+                .orElseGet(tokens::token)
+                .map(CachedToken::accessToken));
+    }
+
+    /** Attempts of {@code driver}, built with {@link #passwordOfTheAttempt}: the attempt rides in the context. */
+    static Function<LoginAttempt, Publisher<? extends Connection>> throughContext(ConnectionFactory driver) {
+        return attempt -> Mono.from(driver.create()).contextWrite(c -> c.put(ATTEMPT, attempt));
+    }
+
+    @Override
+    public Mono<Connection> create() {
+        return Mono.defer(() -> {
+            if (closed.get()) {
+                return Mono.error(
+                        new IllegalStateException("this connection factory is closed (" + tokens.describe() + ")"));
+            }
+            LoginAttempt first = new LoginAttempt(tokens, null);
+            return attempt(first)
+                    .onErrorResume(
+                            e -> first.used() != null && isRefusal(e),
+                            refused -> tokens.replaceRejected(first.used())
+                                    .switchIfEmpty(
+                                            Mono.error(refused)) // a fresh token was refused too: not the token's fault
+                                    .flatMap(fresh -> {
+                                        LOG.debug(
+                                                "{}: the database refused the token; one more login with a fresh one",
+                                                tokens.describe());
+                                        return attempt(new LoginAttempt(tokens, fresh));
+                                    }));
+        });
+    }
+
+    private Mono<Connection> attempt(LoginAttempt attempt) {
+        return Mono.<Connection>from(connect.apply(attempt));
+    }
+
+    private boolean isRefusal(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof R2dbcException r && dialect.isAuthFailure(r.getSqlState(), r.getErrorCode())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public ConnectionFactoryMetadata getMetadata() {
+        return metadata;
+    }
+
+    /** Releases this factory's use of the token; connections already open stay open. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            release.run();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "TokenLoginConnectionFactory{" + tokens.describe() + ", " + metadata.getName() + '}';
+    }
+}
