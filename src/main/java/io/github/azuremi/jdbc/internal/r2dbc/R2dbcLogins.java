@@ -3,7 +3,8 @@ package io.github.azuremi.jdbc.internal.r2dbc;
 import io.github.azuremi.jdbc.internal.compat.ThreadHygiene;
 import io.github.azuremi.jdbc.internal.credential.CredentialFactory;
 import io.github.azuremi.jdbc.internal.db.Dialect;
-import io.github.azuremi.jdbc.internal.plugin.PluginLogin;
+import io.github.azuremi.jdbc.internal.login.LoginPlan;
+import io.github.azuremi.jdbc.internal.login.LoginScope;
 import io.github.azuremi.jdbc.internal.plugin.PluginSettings;
 import io.github.azuremi.jdbc.internal.token.TokenKey;
 import io.github.azuremi.jdbc.internal.token.TokenLease;
@@ -130,7 +131,12 @@ public final class R2dbcLogins {
 
     /** The identity's token for logins to {@code hosts}, from the registry every JDBC and R2DBC pool shares. */
     private static Lease lease(Dialect dialect, PluginSettings settings, List<String> hosts, String what) {
-        String scope = PluginLogin.scope(dialect, settings, hosts.isEmpty() ? null : hosts.get(0));
+        String scope = LoginScope.choose(
+                dialect,
+                settings.scope(),
+                settings.cloud(),
+                hosts.isEmpty() ? null : hosts.get(0),
+                LoginPlan.PLUGIN_SCOPE_HINT);
         TokenKey key = new TokenKey(
                 CredentialFactory.source(settings.credential(), settings.clientId(), settings.tenantId()),
                 scope,

@@ -65,7 +65,7 @@ public final class TokenLease implements AutoCloseable {
         if (closed.get()) {
             return null;
         }
-        CachedToken held = token.current();
+        CachedToken held = current();
         TimeSource time = registry.time();
         if (held == null || time.read() - held.refreshAtNanos() >= 0 || held.isRefreshDue(time.instant())) {
             return null;
