@@ -97,7 +97,12 @@ class SpringBootR2dbcTest {
                 .web(WebApplicationType.NONE)
                 .properties(
                         "spring.config.location=" + NO_CONFIG_FILES,
-                        "spring.r2dbc.url=" + pg.verifiedUrl("pool:azuremi:", clientId) + "&maxSize=2")
+                        // the README's form: the identity in spring.r2dbc.properties, which Boot hands over as options
+                        "spring.r2dbc.url="
+                                + pg.verifiedUrl("pool:azuremi:", clientId)
+                                        .replace("&managedIdentityClientId=" + clientId, "")
+                                + "&maxSize=2",
+                        "spring.r2dbc.properties.managedIdentityClientId=" + clientId)
                 .run();
         contexts.add(context);
         ConnectionFactory factory = context.getBean(ConnectionFactory.class);
