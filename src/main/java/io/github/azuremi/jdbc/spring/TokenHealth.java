@@ -5,11 +5,14 @@ import io.github.azuremi.jdbc.TokenStatus;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 
 /**
- * The health of the tokens of the application's {@link ManagedIdentityDataSource}s, independent of the Boot
+ * The health of the tokens of the application's {@link ManagedIdentityDataSource}s (or of its R2DBC connection
+ * factories: {@link ManagedIdentityR2dbcAutoConfiguration}), independent of the Boot
  * generation (Boot 3's and Boot 4's health indicators only translate it): DOWN with the reason when a
  * started pool holds no usable token, UP with the remaining lifetime otherwise; UNKNOWN while no pool has
  * started.
@@ -24,22 +27,34 @@ final class TokenHealth {
 
     record Result(State state, Map<String, Object> details) {}
 
-    private final ObjectProvider<DataSource> dataSources;
+    /** One pool (or R2DBC connection factory) whose token is reported: its name, status and identity. */
+    record Pool(String name, TokenStatus status, String identity) {}
 
+    private final Supplier<Stream<Pool>> pools;
+
+    /** The application's {@link ManagedIdentityDataSource}s, by pool name. */
     TokenHealth(ObjectProvider<DataSource> dataSources) {
-        this.dataSources = dataSources;
+        this(() -> dataSources
+                .orderedStream()
+                .filter(ManagedIdentityDataSource.class::isInstance)
+                .map(ManagedIdentityDataSource.class::cast)
+                .map(ds -> new Pool(
+                        ds.getPoolName() != null ? ds.getPoolName() : "ManagedIdentityDataSource",
+                        ds.getTokenStatus(),
+                        ds.getTokenDescription())));
+    }
+
+    /** @param pools read at every check (the pools may start, or fail, at any time) */
+    TokenHealth(Supplier<Stream<Pool>> pools) {
+        this.pools = pools;
     }
 
     Result check() {
         Map<String, Object> details = new LinkedHashMap<>();
         State state = State.UNKNOWN;
         Instant now = Instant.now();
-        for (DataSource candidate : (Iterable<DataSource>) dataSources.orderedStream()::iterator) {
-            if (!(candidate instanceof ManagedIdentityDataSource ds)) {
-                continue;
-            }
-            TokenStatus status = ds.getTokenStatus();
-            String pool = ds.getPoolName() != null ? ds.getPoolName() : "ManagedIdentityDataSource";
+        for (Pool pool : (Iterable<Pool>) pools.get()::iterator) {
+            TokenStatus status = pool.status();
             Map<String, Object> one = new LinkedHashMap<>();
             if (status == null) {
                 one.put("status", "not started");
@@ -53,8 +68,8 @@ final class TokenHealth {
                 one.put("reason", status.reason());
                 state = State.DOWN;
             }
-            one.put("identity", ds.getTokenDescription());
-            details.put(pool, one);
+            one.put("identity", pool.identity());
+            details.put(pool.name(), one);
         }
         if (details.size() == 1) { // one pool: its details flat
             @SuppressWarnings("unchecked")

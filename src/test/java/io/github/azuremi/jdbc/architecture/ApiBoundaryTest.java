@@ -169,6 +169,10 @@ class ApiBoundaryTest {
         noClasses()
                 .that()
                 .resideOutsideOfPackages(ROOT + ".r2dbc..", ROOT + ".internal.r2dbc..")
+                // Spring's view of the application's connection factories: only loaded by the R2DBC auto-configuration,
+                // after its @ConditionalOnClass found R2DBC
+                .and()
+                .doNotHaveFullyQualifiedName(ROOT + ".spring.R2dbcTokenFactories")
                 .should()
                 .dependOnClassesThat()
                 .resideInAnyPackage("io.r2dbc..")

@@ -39,6 +39,13 @@ import org.springframework.jdbc.core.JdbcTemplate;
  */
 class SpringBootIntegrationTest {
 
+    /**
+     * This test classpath has the R2DBC drivers of the reactive tests, with which Boot would build an R2DBC connection
+     * factory and leave the DataSource out; a JDBC application has no R2DBC driver.
+     */
+    private static final String R2DBC_AUTO_CONFIGURATION =
+            "org.springframework.boot.autoconfigure.r2dbc.R2dbcAutoConfiguration";
+
     private static final String NO_CONFIG_FILES = "optional:classpath:/no-config-files/";
     private static final String TABLE_SUFFIX =
             UUID.randomUUID().toString().replace("-", "").substring(0, 12);
@@ -80,7 +87,7 @@ class SpringBootIntegrationTest {
     }
 
     @SpringBootConfiguration
-    @EnableAutoConfiguration
+    @EnableAutoConfiguration(excludeName = R2DBC_AUTO_CONFIGURATION)
     static class App {
         @Bean
         SimpleMeterRegistry meterRegistry() {
@@ -90,7 +97,7 @@ class SpringBootIntegrationTest {
 
     /** The README's drop-in: a plain bean method, no auto-configuration switch. */
     @SpringBootConfiguration
-    @EnableAutoConfiguration
+    @EnableAutoConfiguration(excludeName = R2DBC_AUTO_CONFIGURATION)
     static class DropInApp {
         @Bean
         SimpleMeterRegistry meterRegistry() {

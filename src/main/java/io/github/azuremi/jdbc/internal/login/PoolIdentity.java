@@ -30,7 +30,7 @@ public record PoolIdentity(TokenCredential custom, String credential, String cli
     }
 
     /** The identity as a metric tag: the client id, or the credential type; never a secret. */
-    String metricTag() {
+    public String metricTag() {
         if (custom != null) {
             return "custom:" + custom.getClass().getSimpleName();
         }

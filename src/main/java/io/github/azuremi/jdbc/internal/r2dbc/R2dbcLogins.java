@@ -5,6 +5,7 @@ import io.github.azuremi.jdbc.internal.credential.CredentialFactory;
 import io.github.azuremi.jdbc.internal.db.Dialect;
 import io.github.azuremi.jdbc.internal.login.LoginPlan;
 import io.github.azuremi.jdbc.internal.login.LoginScope;
+import io.github.azuremi.jdbc.internal.login.PoolIdentity;
 import io.github.azuremi.jdbc.internal.plugin.PluginSettings;
 import io.github.azuremi.jdbc.internal.token.TokenKey;
 import io.github.azuremi.jdbc.internal.token.TokenLease;
@@ -141,7 +142,10 @@ public final class R2dbcLogins {
                 CredentialFactory.source(settings.credential(), settings.clientId(), settings.tenantId()),
                 scope,
                 settings.tenantId());
-        TokenLease lease = TokenRegistry.shared().register(key, settings.timings(), null);
+        // the fan-out is registered now, with the lease: metrics and health attach to it later (Spring, once its
+        // beans exist), and whatever attaches sees every request from then on
+        TokenListenerFanout listeners = new TokenListenerFanout();
+        TokenLease lease = TokenRegistry.shared().register(key, settings.timings(), listeners);
         ThreadHygiene.poolStarted();
         settings.warnings().forEach(w -> LOG.warn("{} - {}", what, w));
         LOG.info(
@@ -149,13 +153,22 @@ public final class R2dbcLogins {
                 what,
                 key.credential().description(),
                 scope);
+        String identityTag = new PoolIdentity(
+                        null,
+                        settings.credential() == null
+                                ? null
+                                : settings.credential().settingValue(),
+                        settings.clientId(),
+                        settings.tenantId())
+                .metricTag();
         return new Lease(
-                lease, new ReactiveTokenSource(lease, settings.timings().fetchTimeout()));
+                new FactoryTokenUse(lease, listeners, identityTag),
+                new ReactiveTokenSource(lease, settings.timings().fetchTimeout()));
     }
 
-    private record Lease(TokenLease lease, ReactiveTokenSource tokens) {
+    private record Lease(FactoryTokenUse use, ReactiveTokenSource tokens) {
         void release() {
-            lease.close();
+            use.lease().close();
             ThreadHygiene.poolClosed();
         }
 
@@ -163,7 +176,7 @@ public final class R2dbcLogins {
                 Function<LoginAttempt, Publisher<? extends Connection>> connect,
                 ConnectionFactoryMetadata metadata,
                 Dialect dialect) {
-            return new TokenLoginConnectionFactory(connect, metadata, tokens, dialect, this::release);
+            return new TokenLoginConnectionFactory(connect, metadata, tokens, use, dialect, this::release);
         }
     }
 }

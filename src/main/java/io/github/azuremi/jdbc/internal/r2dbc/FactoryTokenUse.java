@@ -1,0 +1,9 @@
+package io.github.azuremi.jdbc.internal.r2dbc;
+
+import io.github.azuremi.jdbc.internal.token.TokenLease;
+
+/**
+ * What one R2DBC factory holds of its identity's shared token: the lease, the listeners told of its requests, and the
+ * identity as a metric tag (the client id or the credential type; never a secret).
+ */
+record FactoryTokenUse(TokenLease lease, TokenListenerFanout listeners, String identityTag) {}
