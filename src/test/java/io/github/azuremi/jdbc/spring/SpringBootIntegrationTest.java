@@ -116,18 +116,10 @@ class SpringBootIntegrationTest {
         }
     }
 
-    /**
-     * A JDBC application: the test classpath also has R2DBC drivers (for the reactive tests), which a JDBC
-     * application does not, and Boot would then want a spring.r2dbc.url.
-     */
-    private static final String NO_R2DBC =
-            "spring.autoconfigure.exclude=org.springframework.boot.autoconfigure.r2dbc.R2dbcAutoConfiguration";
-
     private ConfigurableApplicationContext start(Class<?> app, String run, String... properties) {
         List<String> all = new ArrayList<>(List.of(
                 // Boot's default locations include file:./config/*/, which is the example directory here
                 "spring.config.location=" + NO_CONFIG_FILES,
-                NO_R2DBC,
                 "spring.flyway.locations=classpath:db/mi-spring",
                 "spring.flyway.table=flyway_history_" + TABLE_SUFFIX + "_" + run,
                 "spring.flyway.placeholders.greetingtable=greeting_" + TABLE_SUFFIX + "_" + run));
@@ -219,7 +211,6 @@ class SpringBootIntegrationTest {
                 .web(WebApplicationType.NONE)
                 .properties(
                         "spring.config.location=" + NO_CONFIG_FILES,
-                        NO_R2DBC,
                         "spring.datasource.url=" + db.jdbcUrl(),
                         "spring.flyway.enabled=false",
                         "spring.datasource.hikari.pool-name=plain-"
