@@ -74,6 +74,37 @@ class SqlServerTokenDriverContractTest {
     }
 
     @Test
+    void toolsGetTheValuesOfThePropertiesTheyPass() throws SQLException {
+        java.util.Properties given = new java.util.Properties();
+        given.setProperty("databaseName", "app");
+        DriverPropertyInfo[] info = driver.getPropertyInfo("jdbc:azuremi:sqlserver://db.example:1433", given);
+        assertThat(Arrays.stream(info)
+                        .filter(i -> i.name.equals("databaseName"))
+                        .map(i -> i.value))
+                .containsExactly("app");
+    }
+
+    /** Without mssql-jdbc a tool asking for the properties is told what is missing, not NoClassDefFoundError. */
+    @Test
+    void withoutMssqlJdbcToolsAskingForThePropertiesAreToldWhatIsMissing() throws Exception {
+        java.net.URL library =
+                SqlServerTokenDriver.class.getProtectionDomain().getCodeSource().getLocation();
+        java.net.URL slf4j = org.slf4j.LoggerFactory.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation();
+        try (java.net.URLClassLoader noMssql = new java.net.URLClassLoader(
+                new java.net.URL[] {library, slf4j}, ClassLoader.getPlatformClassLoader())) {
+            java.sql.Driver isolated = (java.sql.Driver) noMssql.loadClass(SqlServerTokenDriver.class.getName())
+                    .getConstructor()
+                    .newInstance();
+            assertThatThrownBy(() -> isolated.getPropertyInfo("jdbc:azuremi:sqlserver://db.example:1433", null))
+                    .isInstanceOf(SQLException.class)
+                    .hasMessageContaining("need mssql-jdbc 12.4 or later on the classpath");
+        }
+    }
+
+    @Test
     void aConnectWithoutPropertiesLogsIn() throws SQLException {
         server = FakeTdsServer.start(token -> endpoint.hasIssued(token) ? Optional.of("mi") : Optional.empty());
         String url = server.jdbcUrl("app").replaceFirst("^jdbc:sqlserver:", SqlServerTokenDriver.URL_PREFIX);
