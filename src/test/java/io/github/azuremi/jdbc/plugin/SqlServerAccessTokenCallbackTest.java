@@ -81,6 +81,7 @@ class SqlServerAccessTokenCallbackTest {
         logger.addAppender(lines);
         try {
             new SqlServerAccessTokenCallback().getAccessToken(SPN, "https://sts.example");
+            assertThat(lines.list).as("at the first login").anyMatch(e -> e.getLevel() == Level.WARN);
             new SqlServerAccessTokenCallback().getAccessToken(SPN, "https://sts.example");
         } finally {
             logger.detachAppender(lines);
@@ -117,5 +118,8 @@ class SqlServerAccessTokenCallbackTest {
     @Test
     void itIsNamedInLogsAndMessagesByItsSimpleName() {
         assertThat(new SqlServerAccessTokenCallback()).hasToString("SqlServerAccessTokenCallback");
+        assertThat(new MysqlAuthenticationPlugin()).hasToString("MysqlAuthenticationPlugin");
+        assertThat(new MysqlNativePasswordAuthenticationPlugin())
+                .hasToString("MysqlNativePasswordAuthenticationPlugin");
     }
 }
