@@ -31,6 +31,7 @@ final class R2dbcDatabase implements BeforeEachCallback, AfterEachCallback {
     private final List<Object> opened = new ArrayList<>();
     private final String driver;
     private final boolean mariadb;
+    private String roleName = "mi_r2dbc";
     TestDatabase db;
     String role;
 
@@ -53,11 +54,20 @@ final class R2dbcDatabase implements BeforeEachCallback, AfterEachCallback {
         return new R2dbcDatabase("mysql");
     }
 
+    /**
+     * A role of this test's own: a test that changes the role's password every few seconds (rotation) must not
+     * refuse the logins of another test (or another build on this machine) that uses the same server.
+     */
+    R2dbcDatabase roleNamed(String name) {
+        roleName = name;
+        return this;
+    }
+
     @Override
     public void beforeEach(ExtensionContext context) {
         endpoint.reset();
         db = mariadb ? TestDatabases.mysql() : TestDatabases.postgres();
-        role = db.createTokenRole("mi_r2dbc");
+        role = db.createTokenRole(roleName);
         endpoint.onIssue(token -> {
             if (clientIds.contains(token.clientId())) {
                 db.acceptToken(role, token.accessToken(), token.expiresOn());
