@@ -19,6 +19,9 @@ import reactor.blockhound.integration.BlockHoundIntegration;
  *       login (reading jar files), reads its version resource when it first writes a handshake, and builds the SSL
  *       context of every connection there (as r2dbc-postgresql). The library hands it the token before the
  *       connection starts.</li>
+ *   <li>r2dbc-mysql (io.asyncer) builds the SSL context of every connection on the event loop when the server
+ *       agrees to TLS (reading the {@code sslCa} file, as the others). The library hands it the token (through its
+ *       password publisher) before the connection starts.</li>
  * </ul>
  */
 public final class DriverCallsBlockHoundAllows implements BlockHoundIntegration {
@@ -30,5 +33,6 @@ public final class DriverCallsBlockHoundAllows implements BlockHoundIntegration 
         builder.allowBlockingCallsInside("org.mariadb.r2dbc.authentication.AuthenticationFlowPluginLoader", "get");
         builder.allowBlockingCallsInside("org.mariadb.r2dbc.util.VersionFactory$VersionFactoryHolder", "<clinit>");
         builder.allowBlockingCallsInside("org.mariadb.r2dbc.util.SslConfig", "getSslContext");
+        builder.allowBlockingCallsInside("io.asyncer.r2dbc.mysql.client.SslBridgeHandler", "handleSslState");
     }
 }

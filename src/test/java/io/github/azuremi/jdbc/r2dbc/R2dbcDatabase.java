@@ -29,27 +29,45 @@ final class R2dbcDatabase implements BeforeEachCallback, AfterEachCallback {
     final LocalManagedIdentityEndpoint endpoint = LocalManagedIdentityEndpoint.shared();
     private final Set<String> clientIds = ConcurrentHashMap.newKeySet();
     private final List<Object> opened = new ArrayList<>();
+    private final String driver;
     private final boolean mariadb;
+    private String roleName = "mi_r2dbc";
     TestDatabase db;
     String role;
 
-    private R2dbcDatabase(boolean mariadb) {
-        this.mariadb = mariadb;
+    private R2dbcDatabase(String driver) {
+        this.driver = driver;
+        this.mariadb = !driver.equals("postgresql");
     }
 
     static R2dbcDatabase postgres() {
-        return new R2dbcDatabase(false);
+        return new R2dbcDatabase("postgresql");
     }
 
+    /** The local MariaDB through r2dbc-mariadb. */
     static R2dbcDatabase mariadb() {
-        return new R2dbcDatabase(true);
+        return new R2dbcDatabase("mariadb");
+    }
+
+    /** The local MariaDB through r2dbc-mysql (io.asyncer), as Azure Database for MySQL. */
+    static R2dbcDatabase mysql() {
+        return new R2dbcDatabase("mysql");
+    }
+
+    /**
+     * A role of this test's own: a test that changes the role's password every few seconds (rotation) must not
+     * refuse the logins of another test (or another build on this machine) that uses the same server.
+     */
+    R2dbcDatabase roleNamed(String name) {
+        roleName = name;
+        return this;
     }
 
     @Override
     public void beforeEach(ExtensionContext context) {
         endpoint.reset();
         db = mariadb ? TestDatabases.mysql() : TestDatabases.postgres();
-        role = db.createTokenRole("mi_r2dbc");
+        role = db.createTokenRole(roleName);
         endpoint.onIssue(token -> {
             if (clientIds.contains(token.clientId())) {
                 db.acceptToken(role, token.accessToken(), token.expiresOn());
@@ -82,20 +100,25 @@ final class R2dbcDatabase implements BeforeEachCallback, AfterEachCallback {
         clientIds.remove(clientId);
     }
 
-    /** {@code r2dbc:<prefix>postgresql://role@host:port/db?...} (or mariadb): the role and the identity. */
+    /** {@code r2dbc:<prefix>postgresql://role@host:port/db?...} (or mariadb, mysql): the role and the identity. */
     String url(String prefix, String clientId, String more) {
         String address = db.jdbcUrl().substring(db.jdbcUrl().indexOf("://") + 3);
         int query = address.indexOf('?');
         if (query >= 0) {
             address = address.substring(0, query);
         }
-        return "r2dbc:" + prefix + (mariadb ? "mariadb" : "postgresql") + "://" + role + "@" + address
+        return "r2dbc:" + prefix + driver + "://" + role + "@" + address
                 + "?credential=managed-identity&managedIdentityClientId=" + clientId + more;
     }
 
     /** With the test CA as the root of verified TLS (the default mode). */
     String verifiedUrl(String prefix, String clientId) {
-        return url(prefix, clientId, (mariadb ? "&serverSslCert=" : "&sslRootCert=") + TestTls.caFile());
+        String caOption = switch (driver) {
+            case "mariadb" -> "&serverSslCert=";
+            case "mysql" -> "&sslCa=";
+            default -> "&sslRootCert=";
+        };
+        return url(prefix, clientId, caOption + TestTls.caFile());
     }
 
     <T extends ConnectionFactory> T closeAfter(T factory) {

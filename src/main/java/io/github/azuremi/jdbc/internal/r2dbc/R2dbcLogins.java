@@ -22,6 +22,7 @@ import java.util.function.Function;
 import org.reactivestreams.Publisher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.publisher.Mono;
 
 /**
  * Builds the connection factory of an {@code r2dbc:azuremi:<driver>://} URL (or options with that driver): reads
@@ -38,6 +39,8 @@ public final class R2dbcLogins {
     private static final Option<Object> PASSWORD = Option.valueOf(ConnectionFactoryOptions.PASSWORD.name());
     private static final String POSTGRESQL_PROVIDER = "io.r2dbc.postgresql.PostgresqlConnectionFactoryProvider";
     private static final String MARIADB_PROVIDER = "org.mariadb.r2dbc.MariadbConnectionFactoryProvider";
+    private static final String MYSQL_PROVIDER = "io.asyncer.r2dbc.mysql.MySqlConnectionFactoryProvider";
+    private static final Option<Object> PASSWORD_PUBLISHER = Option.valueOf("passwordPublisher");
 
     private R2dbcLogins() {}
 
@@ -60,6 +63,9 @@ public final class R2dbcLogins {
             case "mariadb" -> {
                 return mariadb(options, driverProtocol);
             }
+            case "mysql" -> {
+                return mysql(options, driverProtocol);
+            }
             case "mssql", "sqlserver" ->
                 throw new IllegalArgumentException("r2dbc:" + DRIVER + ":" + driver
                         + ": is not offered: r2dbc-mssql has no Entra (federated) authentication and limits the password to"
@@ -72,8 +78,8 @@ public final class R2dbcLogins {
                         + ":postgresql://<server>.postgres.database.azure.com/<database>");
             default ->
                 throw new IllegalArgumentException("r2dbc:" + DRIVER + ":" + driver
-                        + ": is not a driver this library logs in with; it knows postgresql (r2dbc-postgresql) and mariadb"
-                        + " (r2dbc-mariadb)");
+                        + ": is not a driver this library logs in with; it knows postgresql (r2dbc-postgresql), mariadb"
+                        + " (r2dbc-mariadb) and mysql (r2dbc-mysql)");
         }
     }
 
@@ -111,6 +117,28 @@ public final class R2dbcLogins {
         ConnectionFactoryMetadata metadata = withPassword.apply("").getMetadata();
         Lease lease = lease(Dialect.MYSQL, settings, R2dbcHosts.of(secured, true), "r2dbc-mariadb");
         return lease.factory(new PerTokenDriverFactory(withPassword), metadata, Dialect.MYSQL);
+    }
+
+    private static TokenLoginConnectionFactory mysql(ConnectionFactoryOptions options, String driverProtocol) {
+        requireDriver(MYSQL_PROVIDER, "mysql", "io.asyncer:r2dbc-mysql (1.1 or later)");
+        PluginSettings settings = R2dbcSettings.read(options);
+        ConnectionFactoryOptions secured = MysqlR2dbcTransport.secured(
+                addressed(options, "mysql", driverProtocol), settings.allowUnverifiedTransport());
+        Lease lease = lease(Dialect.MYSQL, settings, MysqlR2dbcTransport.hosts(secured), "r2dbc-mysql");
+        try {
+            // one driver factory: it subscribes the password publisher once per connection, before connecting
+            Publisher<String> password = Mono.from(TokenLoginConnectionFactory.passwordOfTheAttempt(lease.tokens))
+                    .map(CharSequence::toString);
+            ConnectionFactory driver = ConnectionFactories.get(ConnectionFactoryOptions.builder()
+                    .from(secured)
+                    .option(PASSWORD_PUBLISHER, password)
+                    .build());
+            return lease.factory(
+                    TokenLoginConnectionFactory.throughContext(driver), driver.getMetadata(), Dialect.MYSQL);
+        } catch (RuntimeException | Error e) {
+            lease.release(); // the driver refused its options: nothing may keep the token refreshing
+            throw e;
+        }
     }
 
     private static void requireDriver(String provider, String name, String artifact) {
