@@ -22,8 +22,6 @@ final class MysqlR2dbcTransport {
 
     static final Option<Object> SSL_MODE = Option.valueOf("sslMode");
     static final Option<Object> UNIX_SOCKET = Option.valueOf("unixSocket");
-    static final Option<Object> SSL_HOSTNAME_VERIFIER = Option.valueOf("sslHostnameVerifier");
-    static final Option<Object> SSL_CONTEXT_BUILDER_CUSTOMIZER = Option.valueOf("sslContextBuilderCustomizer");
     private static final String FIX = "use sslMode=VERIFY_IDENTITY (the JDK trust store verifies Azure's "
             + "certificates; sslCa=<CA file> for a private CA); only for a trusted network, set "
             + "allowUnverifiedTransport=true";
@@ -66,20 +64,7 @@ final class MysqlR2dbcTransport {
                                 : "sends the access token to " + server + " without TLS")
                         + " (and can log in as the identity until it expires). Instead, " + FIX);
             }
-            if (options.hasOption(SSL_HOSTNAME_VERIFIER)) {
-                throw new IllegalArgumentException(
-                        "sslHostnameVerifier (in " + R2dbcSettings.WHERE
-                                + ") replaces the driver's check of the name in the certificate of " + server
-                                + " with one this library cannot judge: one that accepts every name lets anyone with a "
-                                + "certificate from a trusted CA pose as the server and read the access token. Remove it (the "
-                                + "driver checks the name itself); only for a trusted network, set allowUnverifiedTransport=true");
-            }
-            if (options.hasOption(SSL_CONTEXT_BUILDER_CUSTOMIZER)) {
-                throw new IllegalArgumentException("sslContextBuilderCustomizer (in " + R2dbcSettings.WHERE
-                        + ") can replace the verification of the certificate of " + server
-                        + " (a trust manager that trusts every certificate), which this library cannot judge. Remove it "
-                        + "and " + FIX);
-            }
+            NettyTlsHooks.refuse(options, server, FIX);
         }
         return chosenBy != null
                 ? options
