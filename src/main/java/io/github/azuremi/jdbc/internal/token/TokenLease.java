@@ -51,7 +51,11 @@ public final class TokenLease implements AutoCloseable {
     public CachedToken acquire(Duration timeout) {
         checkOpen();
         CachedToken result = token.acquire(Objects.requireNonNull(timeout), !hadToken);
-        hadToken = true;
+        if (!hadToken) {
+            // written once, not on every call: a volatile write per login made every thread of a busy pool
+            // invalidate the others' cached copy of this field
+            hadToken = true;
+        }
         return result;
     }
 
