@@ -1,5 +1,5 @@
 # Sourced by run.sh (its helpers: case_, not_in, build, say, free_port, psql_admin, $java17, $java25, $logs, $here).
-# --- the library's driver-level plugins in the frameworks' own pools (README, "With any pool or framework") ------
+# --- the library's driver-level plugins in the frameworks' own pools (docs/driver-plugins.md) ------
 # Spring Boot 3.5 and 4.0 (Boot's HikariCP), Quarkus 3.33 (Agroal, two named datasources) and Micronaut 4.10
 # (micronaut-jdbc-hikari, two named datasources), each with the library as a plain dependency and only URL and
 # username properties, log in to PostgreSQL and to MariaDB (Connector/J) across a token rotation: each run has an
@@ -78,7 +78,7 @@ then
       plugins_fw_case "plugins-quarkus-$db" plugins-quarkus "CONSUMER OK \[quarkus/$db\]" \
         "$java17" -jar "$here/plugins-quarkus/target/quarkus-app/quarkus-run.jar" $db
     done
-    # README's Azure form, verified TLS with the JDK trust store (here a trust store of the CI test CA, which signed
+    # docs/driver-plugins.md's Azure form, verified TLS with the JDK trust store (here a trust store of the CI test CA, which signed
     # the local servers' certificates for localhost; .ci/run makes it): the URLs given as system properties, as a
     # Quarkus user overrides application.properties
     plugins_fw_truststore=${MIDS_TEST_TLS_TRUSTSTORE:-/var/lib/mids-test-tls/truststore.p12}

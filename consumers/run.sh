@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The consumer projects (README, "Consumers"): each built as its users build it, against the library of this
+# The consumer projects (CONTRIBUTING.md, "Consumer projects"): each built as its users build it, against the library of this
 # working tree (installed first, without its tests, into a local repository of the run's own), each logging in to the local
 # PostgreSQL through a local App Service managed-identity endpoint, with the token checked by the server.
 # Needs: PostgreSQL on 127.0.0.1:5432 with pg_hba.conf making members of mi_token_users present a password
@@ -99,7 +99,7 @@ if build plain-java clean package dependency:copy-dependencies -DoutputDirectory
    && build plain-java -Plogback dependency:copy-dependencies -DoutputDirectory=target/lib-logback; then
   pj=$here/plain-java/target
   case_ plain-java17-quickstart-no-backend "CONSUMER OK quickstart" "$java17" -cp "$pj/classes:$pj/lib/*" consumer.Main quickstart
-  # without a backend SLF4J says so once and drops every line, ERROR included (README: "Logging")
+  # without a backend SLF4J says so once and drops every line, ERROR included (docs/operations.md, "Logging")
   case_ plain-java17-properties-no-backend "No SLF4J providers were found" "$java17" -cp "$pj/classes:$pj/lib/*" consumer.Main properties
   case_ plain-java17-properties-logback "login with access tokens from ManagedIdentityCredential" "$java17" -cp "$pj/classes:$pj/lib-logback/*" consumer.Main properties
   if [[ -n $java25 ]]; then
@@ -140,7 +140,7 @@ else
   failed=$((failed + 1)); failures+=(build-tomcat-webapp)
 fi
 
-# --- the check command, as README says to get it (the -cli jar through Maven) -------------------------------
+# --- the check command, as docs/diagnosing-failures.md says to get it (the -cli jar through Maven) -------------------------------
 if (cd "$here/plain-java" && mvn -B -q dependency:copy -Dartifact=io.github.azuremi:managed-identity-datasource:0.1.0-SNAPSHOT:jar:cli \
       -DoutputDirectory="$work/cli") > "$logs/build-cli.log" 2>&1; then
   cli=$(ls "$work"/cli/*-cli.jar)
@@ -156,14 +156,14 @@ else
   failed=$((failed + 1)); failures+=(build-cli); tail -n 20 "$logs/build-cli.log"
 fi
 
-# --- the driver plugins (README, "With any pool or framework"): URL-only pools and tools, then frameworks ------
+# --- the driver plugins (docs/driver-plugins.md): URL-only pools and tools, then frameworks ------
 source "$here/run-plugins-tools.sh"
 source "$here/run-plugins-frameworks.sh"
 source "$here/run-plugin-pgpass.sh"
 source "$here/run-plugin-webapp.sh"
 source "$here/run-plugins-sqlserver.sh"
 
-# --- optional: the HTTP client, measured (README, "HTTP client") ---------------------------------------------
+# --- optional: the HTTP client, measured (docs/operations.md, "HTTP client") ---------------------------------------------
 if [[ ${MEASURE_HTTP_CLIENT:-0} == 1 ]]; then
   build plain-java -Pnetty dependency:copy-dependencies -DoutputDirectory=target/lib-netty -DexcludeArtifactIds=azure-core-http-jdk-httpclient \
     && bash "$here/http-client/cold-start.sh" "${COLD_START_RUNS:-10}" "$here/plain-java/target/lib-netty" "$here/plain-java/target/lib" "$here/plain-java/target/classes" | tee "$logs/http-client-cold-start.log"

@@ -32,7 +32,7 @@ trap stop EXIT
 
 export CATALINA_HOME="$home" CATALINA_BASE="$home" CATALINA_PID="$work/tomcat.pid"
 [[ -n ${TOMCAT_JAVA_HOME:-} ]] && export JAVA_HOME="$TOMCAT_JAVA_HOME" && export PATH="$TOMCAT_JAVA_HOME/bin:$PATH"
-# App Service's way of feeding app settings to context.xml (README, "On App Service (Tomcat)")
+# App Service's way of feeding app settings to context.xml (docs/tomcat-jndi.md, "On App Service (Tomcat)")
 export JAVA_OPTS="-Dorg.apache.tomcat.util.digester.PROPERTY_SOURCE=org.apache.tomcat.util.digester.EnvironmentPropertySource"
 # For the leak check only: soft references are cleared at every GC, so that a loader counted as alive is held
 # by a strong reference (caches of soft references, the JDK's and Tomcat's, let go under memory pressure anyway)

@@ -8,9 +8,9 @@ import java.sql.Statement;
 import java.util.Properties;
 
 /**
- * README's quick start ({@code quickstart}) and its {@code Properties} form ({@code properties}), against the
- * database and identity endpoint the environment names. Exit 0 and "CONSUMER OK" when the login as
- * DATABASE_USERNAME works.
+ * The README's quick start ({@code quickstart}) and the {@code Properties} form of docs/configuration.md
+ * ({@code properties}), against the database and identity endpoint the environment names. Exit 0 and "CONSUMER OK"
+ * when the login as DATABASE_USERNAME works.
  */
 public final class Main {
 

@@ -9,7 +9,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
 
-/** README's plain bean, as written there: spring.datasource.* read, spring.datasource.hikari.* bound. */
+/** The plain bean of docs/spring-boot.md, as written there: spring.datasource.* read, spring.datasource.hikari.* bound. */
 @Configuration(proxyBeanMethods = false)
 @Profile("plain-bean")
 class PlainBeanConfiguration {

@@ -12,7 +12,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 
-/** Looks the resource of config/tomcat/context.xml up, as README shows, and queries through it. */
+/** Looks the resource of config/tomcat/context.xml up, as docs/tomcat-jndi.md shows, and queries through it. */
 @WebServlet("/query")
 public class QueryServlet extends HttpServlet {
 

@@ -97,7 +97,8 @@ class SpringBootR2dbcTest {
                 .web(WebApplicationType.NONE)
                 .properties(
                         "spring.config.location=" + NO_CONFIG_FILES,
-                        // the README's form: the identity in spring.r2dbc.properties, which Boot hands over as options
+                        // docs/r2dbc.md's form: the identity in spring.r2dbc.properties, which Boot hands over as
+                        // options
                         "spring.r2dbc.url="
                                 + pg.verifiedUrl("pool:azuremi:", clientId)
                                         .replace("&managedIdentityClientId=" + clientId, "")

@@ -207,7 +207,8 @@ class NoSecretInAnyLogTest {
                 + LeakDetectingAppender.eventsBySource());
         List<String> leaks = LeakDetectingAppender.leaks();
         // MSAL itself logs, at WARN, the body of a malformed answer (our MALFORMED_JSON fault: a JWT header and the
-        // first characters of the claims, cut off). That is MSAL's own logging, outside this library; README says how
+        // first characters of the claims, cut off). That is MSAL's own logging, outside this library;
+        // docs/operations.md (Known limitations) says how
         // to silence it. Everything else, including every exception chain this library builds, must be clean.
         // mssql-jdbc logs the argument of SQLServerDataSource.setAccessToken at FINER ("ENTRY <token>"): the fixture
         // tests of the fake TDS server call it directly; this library never does (it uses the callback).

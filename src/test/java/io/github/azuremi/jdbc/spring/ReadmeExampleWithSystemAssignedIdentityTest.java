@@ -11,7 +11,7 @@ import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 /**
  * Review of issue 16 row 8: an empty managedIdentityClientId is now refused ("set but empty (an unset variable such
- * as ${AZURE_CLIENT_ID}?)"). But README's Spring Boot section and the ready example config/spring/application.yml
+ * as ${AZURE_CLIENT_ID}?)"). But docs/spring-boot.md and the ready example config/spring/application.yml
  * bind {@code managed-identity-client-id: ${AZURE_CLIENT_ID:}} and say "leave it unset for the system-assigned
  * one": Boot binds that to "", so every application that followed the example on a system-assigned identity no
  * longer starts after the upgrade.

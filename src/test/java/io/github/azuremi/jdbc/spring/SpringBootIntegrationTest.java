@@ -95,7 +95,7 @@ class SpringBootIntegrationTest {
         }
     }
 
-    /** The README's drop-in: a plain bean method, no auto-configuration switch. */
+    /** The drop-in of docs/spring-boot.md (A plain bean): a plain bean method, no auto-configuration switch. */
     @SpringBootConfiguration
     @EnableAutoConfiguration(excludeName = R2DBC_AUTO_CONFIGURATION)
     static class DropInApp {

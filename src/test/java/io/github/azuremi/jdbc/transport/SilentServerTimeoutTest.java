@@ -26,7 +26,7 @@ import reactor.core.publisher.Mono;
 /**
  * A server that accepts TCP and then says nothing must not hold the pool: the login timeouts reach the driver, so
  * the first getConnection fails within connectionTimeout plus a small margin, for each driver. Plain HikariCP with
- * the same driver is measured next to it and printed ({@code [silent-server]} lines) for the README, not asserted.
+ * the same driver is measured next to it and printed ({@code [silent-server]} lines) for docs/operations.md (What happens when), not asserted.
  */
 class SilentServerTimeoutTest {
 

@@ -54,7 +54,7 @@ class CheckCommandTest {
             status = Main.run(all.toArray(String[]::new), out);
         }
         String output = buffer.toString(StandardCharsets.UTF_8);
-        System.out.println(output); // the sample output README shows comes from here
+        System.out.println(output); // the sample output of docs/diagnosing-failures.md comes from here
         for (IssuedToken token : endpoint.issuedTokens()) {
             assertThat(output).as("never the token").doesNotContain(token.accessToken());
         }

@@ -15,24 +15,29 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * README's settings tables and Spring Boot's configuration metadata say what the catalogue says: a setting added,
- * renamed or given another default in {@link Settings} fails here until README follows.
+ * The documentation's settings tables (docs/configuration.md, docs/spring-boot.md, docs/driver-plugins.md) and Spring
+ * Boot's configuration metadata say what the catalogue says: a setting added, renamed or given another default in
+ * {@link Settings} fails here until the docs follow.
  */
 class SettingsDocumentationTest {
+
+    private static final String CONFIGURATION = "docs/configuration.md";
+    private static final String SPRING_BOOT = "docs/spring-boot.md";
+    private static final String DRIVER_PLUGINS = "docs/driver-plugins.md";
 
     private static final Pattern ROW = Pattern.compile("^\\| `([^`]+)` \\| ([^|]+?) \\|");
 
     @Test
-    void readmesSettingsTableListsEverySettingOfTheDataSourceWithItsDefault() throws IOException {
+    void theSettingsTableListsEverySettingOfTheDataSourceWithItsDefault() throws IOException {
         Map<String, String> expected = new LinkedHashMap<>();
         Settings.on(Surface.DATA_SOURCE).forEach(s -> expected.put(s.name(), s.defaultText()));
-        assertThat(table(readmeSection("## Settings")))
-                .as(fix("README.md, section Settings"))
+        assertThat(table(section(CONFIGURATION, "## Settings")))
+                .as(fix(CONFIGURATION + ", section Settings"))
                 .isEqualTo(expected);
     }
 
     @Test
-    void readmesSpringTableListsEverySpringPropertyWithItsDefault() throws IOException {
+    void theSpringBootTableListsEverySpringPropertyWithItsDefault() throws IOException {
         Map<String, String> expected = new LinkedHashMap<>();
         for (Setting<?> s : Settings.on(Surface.SPRING)) {
             expected.put(
@@ -41,14 +46,14 @@ class SettingsDocumentationTest {
                             ? s.defaultText()
                             : "`" + SpringMetadata.springDefault(s.defaultValue()) + "`");
         }
-        assertThat(table(readmeSection("### Spring Boot")))
-                .as(fix("README.md, section Spring Boot"))
+        assertThat(table(section(SPRING_BOOT, "## Properties")))
+                .as(fix(SPRING_BOOT + ", section Properties"))
                 .containsExactlyInAnyOrderEntriesOf(expected);
     }
 
     @Test
-    void readmeNamesEveryAzureIdentityExtensionsNameThePluginsAccept() throws IOException {
-        String plugins = readmeSection("### With any pool or framework: driver plugins");
+    void thePluginPageNamesEveryAzureIdentityExtensionsNameThePluginsAccept() throws IOException {
+        String plugins = section(DRIVER_PLUGINS, "## Settings");
         int start = plugins.indexOf("azure-identity-extensions' names are accepted too (");
         assertThat(start).as("the sentence that lists the azure.* names").isNotNegative();
         String sentence = plugins.substring(start, plugins.indexOf(')', start));
@@ -58,7 +63,7 @@ class SettingsDocumentationTest {
                 .map(m -> m.group(1))
                 .toList();
         assertThat(listed)
-                .as(fix("README.md, section driver plugins"))
+                .as(fix(DRIVER_PLUGINS + ", section Settings"))
                 .containsExactlyInAnyOrderElementsOf(SettingNames.azureNames());
     }
 
@@ -90,9 +95,9 @@ class SettingsDocumentationTest {
     }
 
     @Test
-    void aFormerNameIsNamedInReadmesRowsAndInSpringMetadataAsDeprecated() throws IOException {
-        String settings = readmeSection("## Settings");
-        String spring = readmeSection("### Spring Boot");
+    void aFormerNameIsNamedInTheTablesRowsAndInSpringMetadataAsDeprecated() throws IOException {
+        String settings = section(CONFIGURATION, "## Settings");
+        String spring = section(SPRING_BOOT, "## Properties");
         List<Setting<?>> renamed =
                 Settings.ALL.stream().filter(s -> s.formerName() != null).toList();
         assertThat(renamed)
@@ -100,10 +105,10 @@ class SettingsDocumentationTest {
                 .isNotEmpty();
         for (Setting<?> s : renamed) {
             assertThat(row(settings, s.name()))
-                    .as(fix("README.md, section Settings"))
+                    .as(fix(CONFIGURATION + ", section Settings"))
                     .contains("ormerly `" + s.formerName() + "`");
             assertThat(row(spring, s.springName()))
-                    .as(fix("README.md, section Spring Boot"))
+                    .as(fix(SPRING_BOOT + ", section Properties"))
                     .contains("ormerly `" + Setting.kebab(s.formerName()) + "`");
             assertThat(SpringMetadata.json())
                     .contains("{\"name\": \"" + Settings.SPRING_PREFIX + "." + Setting.kebab(s.formerName()) + "\"")
@@ -116,11 +121,11 @@ class SettingsDocumentationTest {
         return section.lines()
                 .filter(l -> l.startsWith("| `" + name + "` |"))
                 .findFirst()
-                .orElseThrow(() -> new AssertionError("no README row for " + name));
+                .orElseThrow(() -> new AssertionError("no row in the docs' table for " + name));
     }
 
     private static String fix(String where) {
-        return "the catalogue (internal/config/Settings.java) and " + where + " differ: change README to match";
+        return "the catalogue (internal/config/Settings.java) and " + where + " differ: change the docs to match";
     }
 
     private static Map<String, String> table(String section) {
@@ -141,15 +146,15 @@ class SettingsDocumentationTest {
         return rows;
     }
 
-    private static String readmeSection(String heading) throws IOException {
-        String readme = Files.readString(Path.of("README.md"), StandardCharsets.UTF_8);
-        int start = readme.indexOf("\n" + heading + "\n");
+    private static String section(String file, String heading) throws IOException {
+        String text = Files.readString(Path.of(file), StandardCharsets.UTF_8);
+        int start = text.indexOf("\n" + heading + "\n");
         assertThat(start).as(heading).isNotNegative();
-        int end = readme.indexOf("\n#", start + heading.length() + 2);
-        while (end >= 0 && isInCodeBlock(readme, end)) {
-            end = readme.indexOf("\n#", end + 2);
+        int end = text.indexOf("\n#", start + heading.length() + 2);
+        while (end >= 0 && isInCodeBlock(text, end)) {
+            end = text.indexOf("\n#", end + 2);
         }
-        return readme.substring(start + 1, end < 0 ? readme.length() : end);
+        return text.substring(start + 1, end < 0 ? text.length() : end);
     }
 
     private static boolean isInCodeBlock(String text, int at) {

@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Runs in the surefire execution {@code model-checking} (pom.xml), which gives the JVM the flags
  * Lincheck's agent needs. The build explores 10 x 500 random interleavings (about 2 minutes); the full
- * exploration (README) is {@code mvn test-compile surefire:test@model-checking -Dlincheck.iterations=30
+ * exploration (CONTRIBUTING.md) is {@code mvn test-compile surefire:test@model-checking -Dlincheck.iterations=30
  * -Dlincheck.invocations=1000} (about 8 minutes here; it passed on this code).
  */
 public class SharedTokenLincheckTest {
