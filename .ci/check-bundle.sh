@@ -116,7 +116,8 @@ source_files = {n[:-5] for n in sources if n.endswith(".java")}
 missing_sources = sorted(main_classes - source_files)
 check(not missing_sources, "every top-level class has its source" + (f" (not: {missing_sources[:5]})" if missing_sources else ""))
 check("index.html" in javadoc, f"{prefix}-javadoc.jar holds the javadoc (index.html)")
-check("io/github/azuremi/jdbc/ManagedIdentityDataSource.html" in javadoc, "the javadoc documents the API (ManagedIdentityDataSource.html)")
+check(any(n == "io/github/azuremi/jdbc/ManagedIdentityDataSource.html" or n.endswith("/io/github/azuremi/jdbc/ManagedIdentityDataSource.html")
+          for n in javadoc), "the javadoc documents the API (ManagedIdentityDataSource.html)")
 if check(bool(cli), f"{prefix}-cli.jar present (the check command)"):
     with zipfile.ZipFile(os.path.join(root, f"{base}/{prefix}-cli.jar")) as z:
         manifest = z.read("META-INF/MANIFEST.MF").decode()
@@ -129,6 +130,8 @@ if check(sbom in files, f"{prefix}-cyclonedx.json present (the SBOM)"):
     check(doc.get("bomFormat") == "CycloneDX" and comp.get("purl", "").startswith(f"pkg:maven/{group}/{artifact}@{version}"),
           f"the SBOM describes {comp.get('purl')} with {len(doc.get('components', []))} components")
 check(f"{base}/{prefix}-tests.jar" not in files, "no test fixtures jar (-tests.jar stays local)")
+local = [f for f in (pom_path, sbom) if f in files and "file:/" in open(os.path.join(root, f), encoding="utf-8").read()]
+check(not local, "no local path (file:/) in the POM or the SBOM" + (f" ({local})" if local else ""))
 
 print(f"[bundle] {len(passed)} checks passed, {len(problems)} failed")
 if problems:

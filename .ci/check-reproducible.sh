@@ -37,5 +37,6 @@ for f in common:
             print("[reproducible]       the entries' order differs")
 print(f"[reproducible] {len(common) - len([p for p in problems if p in common])} of {len(common)} artifacts identical")
 if problems:
-    sys.exit("[reproducible] FAILED: " + "; ".join(problems))
+    print("[reproducible] FAILED: " + "; ".join(problems), flush=True)
+    sys.exit(1)
 PY

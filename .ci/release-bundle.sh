@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the Central Portal bundle, uploading nothing: `mvn -Prelease deploy` signs every artifact with GPG and stages
-# it with its .md5 and .sha1 in target/central-staging (a Maven repository layout), then the version's directory is
+# Builds the Central Portal bundle, uploading nothing: `mvn -Prelease deploy`, deploying to the directory
+# target/central-staging, signs every artifact with GPG and stages it there with its .md5 and .sha1 (a Maven
+# repository layout), then the version's directory is
 # zipped into target/central-bundle.zip (without maven-metadata.xml, which Central makes itself, and without the
 # -tests.jar of benchmarks/). Check it with
 # .ci/check-bundle.sh; the release workflow uploads it (RELEASING.md).
@@ -15,7 +16,7 @@ if [[ $version == *-SNAPSHOT ]]; then
   exit 2
 fi
 rm -rf target/central-staging target/central-bundle.zip
-mvn -B -Prelease "$@" deploy
+mvn -B -Prelease -DaltDeploymentRepository="central-staging::file://$PWD/target/central-staging" "$@" deploy
 pom=$(find target/central-staging -name "*-$version.pom" -print -quit)
 [[ -n $pom ]] || { echo "[release-bundle] nothing staged in target/central-staging" >&2; exit 1; }
 path=$(dirname "${pom#target/central-staging/}")
