@@ -7,8 +7,8 @@ python3 - "${1:-}" "${2:-pom.xml}" <<'PY'
 import re, sys
 new, path = sys.argv[1], sys.argv[2]
 text = open(path, encoding="utf-8").read()
-# the project's own version: the first <version> that is a direct child of <project>, i.e. the one before
-# <dependencies>, <dependencyManagement>, <build>, <parent>-free POM as this one
+# the project's own version: in a POM without <parent> (as this one), the first <version>, before <properties>,
+# <dependencies> and <build>
 head_end = min(i for i in (text.find("<properties>"), text.find("<dependencies>"), text.find("<build>"), len(text)) if i >= 0)
 m = re.search(r"<version>([^<]+)</version>", text[:head_end])
 if not m or "<parent>" in text[:head_end]:
