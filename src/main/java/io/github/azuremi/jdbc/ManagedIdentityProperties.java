@@ -25,7 +25,7 @@ public final class ManagedIdentityProperties {
     public static final String TENANT_ID = "tenantId";
     /** The scope tokens are requested for; derived from the JDBC URL when unset. */
     public static final String TOKEN_SCOPE = "tokenScope";
-    /** Share of a token's lifetime after which it is refreshed (0 < r < 1; default 0.5). */
+    /** Share of a token's lifetime after which it is refreshed ({@code 0 < r < 1}; default 0.5). */
     public static final String TOKEN_REFRESH_RATIO = "tokenRefreshRatio";
     /** Random delay added to the refresh point, as a share of the time left until expiry (0..0.5; default 0.1). */
     public static final String TOKEN_REFRESH_JITTER = "tokenRefreshJitter";
