@@ -159,6 +159,7 @@ fi
 # --- the driver plugins (docs/driver-plugins.md): URL-only pools and tools, then frameworks ------
 source "$here/run-plugins-tools.sh"
 source "$here/run-plugins-frameworks.sh"
+source "$here/run-r2dbc.sh"  # after the frameworks: it uses their plugins_fw_case
 source "$here/run-plugin-pgpass.sh"
 source "$here/run-plugin-webapp.sh"
 source "$here/run-plugins-sqlserver.sh"

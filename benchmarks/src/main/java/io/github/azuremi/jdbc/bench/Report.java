@@ -200,6 +200,11 @@ public final class Report {
         pg + "staticPassword", "(for information)", null);
     ratio(md, v, "plugin, new PostgreSQL connection: our plugin / azure-identity-extensions", pg + "ours",
         pg + "extensions", "(for information)", null);
+    String r2 = "R2dbcBenchmark.";
+    ratio(md, v, "R2DBC, new PostgreSQL connection: cached token / static password",
+        r2 + "newConnection.cachedToken", r2 + "newConnection.staticPassword", "<= 1.05", r -> r <= 1.05);
+    ratio(md, v, "R2DBC, r2dbc-pool acquire: on our factory / on the driver's with a static password",
+        r2 + "poolAcquire.oursPool", r2 + "poolAcquire.plainPool", "<= 1.05", r -> r <= 1.05);
     String my = "PluginConnectionBenchmark.mysql.";
     ratio(md, v, "plugin, new MariaDB connection: our plugin / static password", my + "mysqlOurs",
         my + "mysqlStaticPassword", "<= 1.05", r -> r <= 1.05);

@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * Token metrics of one pool in a Micrometer registry. Loaded only when the user gives a registry, so that
@@ -58,12 +59,12 @@ public final class MicrometerTokenMetrics implements TokenListener, AutoCloseabl
     private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    private MicrometerTokenMetrics(MeterRegistry registry, Tags tags, TokenLease lease) {
+    private MicrometerTokenMetrics(MeterRegistry registry, Tags tags, Supplier<CachedToken> current) {
         this.registry = registry;
         this.tags = tags;
         this.successLatency = track(latencyTimer("success").register(registry));
         this.failureLatency = track(latencyTimer("failure").register(registry));
-        track(Gauge.builder(EXPIRES_IN, lease, MicrometerTokenMetrics::secondsUntilExpiry)
+        track(Gauge.builder(EXPIRES_IN, current, MicrometerTokenMetrics::secondsUntilExpiry)
                 .tags(tags)
                 .baseUnit("seconds")
                 .description("Seconds until the cached access token expires (0 when there is none)")
@@ -88,13 +89,24 @@ public final class MicrometerTokenMetrics implements TokenListener, AutoCloseabl
      * @param registry a {@code io.micrometer.core.instrument.MeterRegistry}
      */
     public static TokenListener register(Object registry, String poolName, String identity, TokenLease lease) {
+        return register(registry, poolName, identity, lease.key().scope(), lease::current);
+    }
+
+    /**
+     * As {@link #register(Object, String, String, TokenLease)}, for a user whose lease may be replaced (an R2DBC
+     * factory's, registered again after an idle release).
+     *
+     * @param current the token held now, if any; never waits
+     */
+    public static TokenListener register(
+            Object registry, String poolName, String identity, String scope, Supplier<CachedToken> current) {
         if (!(registry instanceof MeterRegistry meterRegistry)) {
             throw new IllegalArgumentException(
                     "meterRegistry must be an io.micrometer.core.instrument.MeterRegistry, was "
                             + (registry == null ? "null" : registry.getClass().getName()));
         }
-        Tags tags = Tags.of("identity", identity, "scope", lease.key().scope(), "pool", poolName);
-        return new MicrometerTokenMetrics(meterRegistry, tags, lease);
+        Tags tags = Tags.of("identity", identity, "scope", scope, "pool", poolName);
+        return new MicrometerTokenMetrics(meterRegistry, tags, current);
     }
 
     private Timer.Builder latencyTimer(String outcome) {
@@ -110,8 +122,8 @@ public final class MicrometerTokenMetrics implements TokenListener, AutoCloseabl
         return meter;
     }
 
-    private static double secondsUntilExpiry(TokenLease lease) {
-        CachedToken token = lease.current();
+    private static double secondsUntilExpiry(Supplier<CachedToken> current) {
+        CachedToken token = current.get();
         return token == null
                 ? 0
                 : Math.max(0, Duration.between(Instant.now(), token.expiresAt()).toMillis() / 1000.0);

@@ -1,22 +1,19 @@
 package io.github.azuremi.jdbc.internal.plugin;
 
-import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.github.azuremi.jdbc.TokenUnavailableException;
-import io.github.azuremi.jdbc.internal.compat.ThreadHygiene;
 import io.github.azuremi.jdbc.internal.credential.CredentialFactory;
 import io.github.azuremi.jdbc.internal.token.CachedToken;
 import io.github.azuremi.jdbc.internal.token.CredentialSource;
+import io.github.azuremi.jdbc.internal.token.IdleLeases;
 import io.github.azuremi.jdbc.internal.token.RefreshTimer;
 import io.github.azuremi.jdbc.internal.token.TokenKey;
 import io.github.azuremi.jdbc.internal.token.TokenLease;
 import io.github.azuremi.jdbc.internal.token.TokenRegistry;
 import io.github.azuremi.jdbc.internal.token.TokenSettings;
 import java.time.Duration;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.Future;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -43,7 +40,7 @@ public final class PluginTokens {
     /** How often a login tries again when its lease is released under it (an application stopping) before failing. */
     static final int MAX_ATTEMPTS = 3;
     /** Long enough that pools which open a connection now and then (Hikari's maxLifetime is 30 min) stay warm. */
-    public static final Duration IDLE_RELEASE = Duration.ofHours(1);
+    public static final Duration IDLE_RELEASE = IdleLeases.IDLE_RELEASE;
 
     private static final class Shared {
         static final PluginTokens INSTANCE = new PluginTokens(
@@ -55,16 +52,11 @@ public final class PluginTokens {
     }
 
     private final TokenRegistry registry;
-    private final RefreshTimer timer;
-    private final LongSupplier nanoTime;
-    private final long idleNanos;
     private final Function<PluginSettings, CredentialSource> credentials;
-    private final ConcurrentMap<Key, Entry> entries = new ConcurrentHashMap<>();
+    /** The leases, released after the idle time without a login (the core's mechanism, shared with R2DBC). */
+    private final IdleLeases<Key, PluginLeaseUsers> leases;
     /** The key of settings + scope, built once (a credential description and a key per login cost microseconds). */
     private final KeyMemo keys = new KeyMemo();
-    /** The idle sweep queued on the timer, or null (touched only on register, sweep and release). */
-    @GuardedBy("this")
-    private Future<?> sweep;
 
     /**
      * @param registry where tokens live
@@ -80,10 +72,16 @@ public final class PluginTokens {
             Duration idle,
             Function<PluginSettings, CredentialSource> credentials) {
         this.registry = Objects.requireNonNull(registry);
-        this.timer = Objects.requireNonNull(timer);
-        this.nanoTime = Objects.requireNonNull(nanoTime);
-        this.idleNanos = idle.toNanos();
         this.credentials = Objects.requireNonNull(credentials);
+        this.leases = new IdleLeases<>(
+                timer,
+                nanoTime,
+                idle,
+                key -> LOG.debug(
+                        "{}: no login for {} s; token released and its refreshes stopped",
+                        key.token,
+                        idle.toNanos() / 1_000_000_000L),
+                keys::clear);
     }
 
     /** The instance the drivers' plugins use. */
@@ -109,16 +107,17 @@ public final class PluginTokens {
         }
         Object user = PluginLeaseUsers.current();
         for (int attempt = 1; ; attempt++) {
-            Entry entry = entries.get(key);
+            IdleLeases.Entry<PluginLeaseUsers> entry = leases.get(key);
             if (entry == null) {
                 entry = register(key, settings, what);
             }
-            entry.users.add(user);
-            entry.lastUsed = nanoTime.getAsLong();
+            entry.attachment().add(user);
+            leases.touch(entry);
             try {
-                return entry.lease.acquire(timeout);
+                return entry.lease().acquire(timeout);
             } catch (IllegalStateException closed) { // released (idle sweep, an application's stop) since we found it
-                release(key, entry); // a no-op if the releaser removed it; never leaves an open lease unreachable
+                leases.release(
+                        key, entry); // a no-op if the releaser removed it; never leaves an open lease unreachable
                 if (attempt == MAX_ATTEMPTS) {
                     throw new TokenUnavailableException(
                             "Could not get an access token from " + key.token.credential()
@@ -132,71 +131,21 @@ public final class PluginTokens {
         }
     }
 
-    /**
-     * The entry of {@code key}, registered by this call or by a racing one. Nothing is called inside the map's own
-     * lock (issue 16, row 9: a log appender that logs in through the plugin re-entered {@code computeIfAbsent}): the
-     * lease is registered first, and a call that loses the race closes its spare one (it never fetched anything).
-     */
-    private Entry register(Key key, PluginSettings settings, String what) {
-        TokenLease lease = registry.register(key.token, key.settings, null);
-        ThreadHygiene.poolStarted();
-        Entry mine = new Entry(lease, nanoTime.getAsLong());
-        Entry winner = entries.putIfAbsent(key, mine);
-        if (winner != null) {
-            lease.close();
-            ThreadHygiene.poolClosed();
-            return winner;
-        }
-        // always, under the lock: a stop that saw the map empty before our put cannot drop the sweep we need (row 5)
-        scheduleSweep();
-        settings.warnings().forEach(w -> LOG.warn("{} - {}", what, w));
-        LOG.info(
-                "{} - login with access tokens from {} for scope {}",
-                what,
-                key.token.credential().description(),
-                key.token.scope());
-        return mine;
-    }
-
-    private synchronized void scheduleSweep() {
-        if (sweep == null && !entries.isEmpty()) {
-            sweep = timer.schedule(this::sweep, Math.max(1, idleNanos / 4));
-        }
-    }
-
-    /**
-     * Nothing held: the queued sweep goes, so that the timer's thread can end (a web application's class loader too).
-     * A registration puts its entry before it takes this lock to schedule, so one that races this stop either is
-     * seen here or finds no sweep and schedules its own.
-     */
-    private synchronized void stopSweepIfIdle() {
-        if (entries.isEmpty() && sweep != null) {
-            sweep.cancel(false);
-            sweep = null;
-            timer.idle();
-        }
+    private IdleLeases.Entry<PluginLeaseUsers> register(Key key, PluginSettings settings, String what) {
+        return leases.register(
+                key, () -> registry.register(key.token, key.settings, null), new PluginLeaseUsers(), () -> {
+                    settings.warnings().forEach(w -> LOG.warn("{} - {}", what, w));
+                    LOG.info(
+                            "{} - login with access tokens from {} for scope {}",
+                            what,
+                            key.token.credential().description(),
+                            key.token.scope());
+                });
     }
 
     /** Releases the leases nobody logged in with for the idle time; runs on the timer while any lease is held. */
     void sweep() {
-        long now = nanoTime.getAsLong();
-        entries.forEach((key, entry) -> {
-            if (now - entry.lastUsed >= idleNanos && release(key, entry)) {
-                LOG.debug(
-                        "{}: no login for {} s; token released and its refreshes stopped",
-                        key.token,
-                        idleNanos / 1_000_000_000L);
-            }
-        });
-        synchronized (this) {
-            sweep = null;
-            if (entries.isEmpty()) {
-                keys.clear();
-                timer.idle(); // this task is running, not queued: the timer may stop its thread
-            } else {
-                scheduleSweep();
-            }
-        }
+        leases.sweep();
     }
 
     /**
@@ -205,9 +154,9 @@ public final class PluginTokens {
      * refreshes running into the next test, and for {@code DriverPlugins.releaseAll()}.
      */
     public void releaseAll() {
-        entries.forEach(this::release);
+        leases.forEach(leases::release);
         keys.clear();
-        stopSweepIfIdle();
+        leases.stopSweepIfIdle();
     }
 
     /**
@@ -220,46 +169,25 @@ public final class PluginTokens {
      */
     public int release(ClassLoader loader) {
         if (PluginLeaseUsers.owns(loader, PluginTokens.class)) {
-            int held = entries.size();
+            int held = leases.size();
             releaseAll();
             return held;
         }
-        int released = 0;
-        for (Map.Entry<Key, Entry> e : entries.entrySet()) {
-            if (e.getValue().users.stopUsing(loader) && release(e.getKey(), e.getValue())) {
-                released++;
+        int[] released = {0};
+        leases.forEach((key, entry) -> {
+            if (entry.attachment().stopUsing(loader) && leases.release(key, entry)) {
+                released[0]++;
             }
-        }
+        });
         keys.clear(); // a memo: the next login rebuilds its key; the released leases' credentials must not stay
         // reachable
-        stopSweepIfIdle();
-        return released;
-    }
-
-    /** Closes {@code entry}'s lease unless another thread removed or replaced it first; true if this one did. */
-    private boolean release(Key key, Entry entry) {
-        if (!entries.remove(key, entry)) {
-            return false;
-        }
-        entry.lease.close();
-        ThreadHygiene.poolClosed();
-        return true;
+        leases.stopSweepIfIdle();
+        return released[0];
     }
 
     /** How many leases are held; for tests and diagnostics. */
     public int leaseCount() {
-        return entries.size();
-    }
-
-    private static final class Entry {
-        final TokenLease lease;
-        final PluginLeaseUsers users = new PluginLeaseUsers();
-        volatile long lastUsed;
-
-        Entry(TokenLease lease, long lastUsed) {
-            this.lease = lease;
-            this.lastUsed = lastUsed;
-        }
+        return leases.size();
     }
 
     /** Identity + scope + timings (equals written out: see TokenSettings on JDK 17's record cache). */

@@ -1,5 +1,6 @@
 package io.github.azuremi.jdbc.internal.r2dbc;
 
+import io.github.azuremi.jdbc.internal.db.TransportRule;
 import io.r2dbc.spi.ConnectionFactoryOptions;
 import io.r2dbc.spi.Option;
 import java.util.List;
@@ -48,16 +49,19 @@ final class MariadbR2dbcTransport {
         } else {
             mode = SslMode.VERIFY_FULL;
         }
+        TransportRule.require(
+                new TransportRule.Protection(
+                        mode != SslMode.DISABLE,
+                        false, // every mode but DISABLE requires TLS
+                        mode == SslMode.VERIFY_CA || mode == SslMode.VERIFY_FULL,
+                        mode == SslMode.VERIFY_FULL),
+                chosenBy,
+                R2dbcSettings.WHERE,
+                remote,
+                allowUnverifiedTransport,
+                FIX);
         if (!remote.isEmpty() && !allowUnverifiedTransport) {
             String server = String.join(", ", remote);
-            if (mode != SslMode.VERIFY_FULL) {
-                throw new IllegalArgumentException(chosenBy + " (in " + R2dbcSettings.WHERE + ") "
-                        + (mode == SslMode.DISABLE
-                                ? "sends the access token to " + server + " without TLS"
-                                : "does not verify the certificate and name of " + server
-                                        + ": whoever answers there would get the access token")
-                        + " (and can log in as the identity until it expires). Instead, " + FIX);
-            }
             for (Option<Object> weakening :
                     List.of(SSL_CONTEXT_BUILDER_CUSTOMIZER, SSL_TUNNEL_DISABLE_HOST_VERIFICATION)) {
                 if (options.hasOption(weakening)

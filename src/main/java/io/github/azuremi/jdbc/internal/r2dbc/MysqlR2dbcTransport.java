@@ -1,7 +1,7 @@
 package io.github.azuremi.jdbc.internal.r2dbc;
 
 import io.asyncer.r2dbc.mysql.constant.SslMode;
-import io.github.azuremi.jdbc.internal.db.Dialect;
+import io.github.azuremi.jdbc.internal.db.TransportRule;
 import io.r2dbc.spi.ConnectionFactoryOptions;
 import io.r2dbc.spi.Option;
 import java.util.ArrayList;
@@ -35,7 +35,7 @@ final class MysqlR2dbcTransport {
      *                                  without TLS, or over TLS that does not verify the server
      */
     static ConnectionFactoryOptions secured(ConnectionFactoryOptions options, boolean allowUnverifiedTransport) {
-        List<String> remote = remote(options);
+        List<String> remote = TransportRule.remote(hosts(options));
         Object chosen = options.getValue(SSL_MODE);
         String chosenBy = null;
         SslMode mode;
@@ -50,21 +50,19 @@ final class MysqlR2dbcTransport {
         } else {
             mode = SslMode.VERIFY_IDENTITY;
         }
+        TransportRule.require(
+                new TransportRule.Protection(
+                        mode.startSsl(),
+                        !mode.requireSsl() && mode != SslMode.TUNNEL,
+                        mode.verifyCertificate(),
+                        mode.verifyIdentity()),
+                chosenBy,
+                R2dbcSettings.WHERE,
+                remote,
+                allowUnverifiedTransport,
+                FIX);
         if (!remote.isEmpty() && !allowUnverifiedTransport) {
-            String server = String.join(", ", remote);
-            if (!mode.verifyIdentity()) {
-                throw new IllegalArgumentException(chosenBy + " (in " + R2dbcSettings.WHERE + ") "
-                        + (mode.startSsl()
-                                ? (mode.requireSsl() || mode == SslMode.TUNNEL
-                                                ? ""
-                                                : "may fall back to clear text and ")
-                                        + "does not verify the "
-                                        + (mode.verifyCertificate() ? "name" : "certificate") + " of " + server
-                                        + ": whoever answers there would get the access token"
-                                : "sends the access token to " + server + " without TLS")
-                        + " (and can log in as the identity until it expires). Instead, " + FIX);
-            }
-            NettyTlsHooks.refuse(options, server, FIX);
+            NettyTlsHooks.refuse(options, String.join(", ", remote), FIX);
         }
         return chosenBy != null
                 ? options
@@ -77,16 +75,6 @@ final class MysqlR2dbcTransport {
     /** The server the driver connects to: the host, or nothing over a Unix socket (which the driver prefers). */
     static List<String> hosts(ConnectionFactoryOptions options) {
         return options.hasOption(UNIX_SOCKET) ? new ArrayList<>() : R2dbcHosts.of(options, false);
-    }
-
-    private static List<String> remote(ConnectionFactoryOptions options) {
-        List<String> remote = new ArrayList<>();
-        for (String host : hosts(options)) {
-            if (!Dialect.isLoopback(host)) {
-                remote.add(host);
-            }
-        }
-        return remote;
     }
 
     private static SslMode parse(String text) {

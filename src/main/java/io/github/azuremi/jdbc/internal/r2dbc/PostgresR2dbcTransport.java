@@ -1,5 +1,6 @@
 package io.github.azuremi.jdbc.internal.r2dbc;
 
+import io.github.azuremi.jdbc.internal.db.TransportRule;
 import io.r2dbc.postgresql.client.SSLMode;
 import io.r2dbc.spi.ConnectionFactoryOptions;
 import io.r2dbc.spi.Option;
@@ -47,17 +48,16 @@ final class PostgresR2dbcTransport {
         } else {
             mode = SSLMode.VERIFY_FULL;
         }
+        TransportRule.require(
+                new TransportRule.Protection(
+                        mode.startSsl(), !mode.requireSsl(), mode.verifyCertificate(), mode.verifyPeerName()),
+                chosenBy,
+                R2dbcSettings.WHERE,
+                remote,
+                allowUnverifiedTransport,
+                FIX);
         if (!remote.isEmpty() && !allowUnverifiedTransport) {
-            String server = String.join(", ", remote);
-            if (!mode.verifyPeerName()) {
-                throw new IllegalArgumentException(chosenBy + " (in " + R2dbcSettings.WHERE + ") "
-                        + (mode.startSsl()
-                                ? "does not verify the " + (mode.verifyCertificate() ? "name" : "certificate") + " of "
-                                        + server + ": whoever answers there would get the access token"
-                                : "sends the access token to " + server + " without TLS")
-                        + " (and can log in as the identity until it expires). Instead, " + FIX);
-            }
-            NettyTlsHooks.refuse(options, server, FIX);
+            NettyTlsHooks.refuse(options, String.join(", ", remote), FIX);
         }
         return chosenBy != null
                 ? options

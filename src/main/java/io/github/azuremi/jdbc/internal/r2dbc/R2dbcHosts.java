@@ -1,6 +1,6 @@
 package io.github.azuremi.jdbc.internal.r2dbc;
 
-import io.github.azuremi.jdbc.internal.db.Dialect;
+import io.github.azuremi.jdbc.internal.db.TransportRule;
 import io.r2dbc.spi.ConnectionFactoryOptions;
 import io.r2dbc.spi.Option;
 import java.util.ArrayList;
@@ -39,15 +39,6 @@ final class R2dbcHosts {
 
     /** The hosts that are not this machine for certain; none for a Unix socket. */
     static List<String> remote(ConnectionFactoryOptions options, boolean list) {
-        List<String> remote = new ArrayList<>();
-        if (options.hasOption(SOCKET)) {
-            return remote;
-        }
-        for (String host : of(options, list)) {
-            if (!Dialect.isLoopback(host)) {
-                remote.add(host);
-            }
-        }
-        return remote;
+        return options.hasOption(SOCKET) ? new ArrayList<>() : TransportRule.remote(of(options, list));
     }
 }

@@ -1,6 +1,5 @@
 package io.github.azuremi.jdbc.internal.r2dbc;
 
-import io.github.azuremi.jdbc.internal.compat.ThreadHygiene;
 import io.github.azuremi.jdbc.internal.credential.CredentialFactory;
 import io.github.azuremi.jdbc.internal.db.Dialect;
 import io.github.azuremi.jdbc.internal.login.LoginPlan;
@@ -8,7 +7,6 @@ import io.github.azuremi.jdbc.internal.login.LoginScope;
 import io.github.azuremi.jdbc.internal.login.PoolIdentity;
 import io.github.azuremi.jdbc.internal.plugin.PluginSettings;
 import io.github.azuremi.jdbc.internal.token.TokenKey;
-import io.github.azuremi.jdbc.internal.token.TokenLease;
 import io.github.azuremi.jdbc.internal.token.TokenRegistry;
 import io.r2dbc.spi.Connection;
 import io.r2dbc.spi.ConnectionFactories;
@@ -173,8 +171,9 @@ public final class R2dbcLogins {
         // the fan-out is registered now, with the lease: metrics and health attach to it later (Spring, once its
         // beans exist), and whatever attaches sees every request from then on
         TokenListenerFanout listeners = new TokenListenerFanout();
-        TokenLease lease = TokenRegistry.shared().register(key, settings.timings(), listeners);
-        ThreadHygiene.poolStarted();
+        // released after an hour without a new connection, registered again by the next (FactoryLease)
+        FactoryLease lease =
+                FactoryLease.shared(key, () -> TokenRegistry.shared().register(key, settings.timings(), listeners));
         settings.warnings().forEach(w -> LOG.warn("{} - {}", what, w));
         LOG.info(
                 "{} - login with access tokens from {} for scope {}",
@@ -191,13 +190,12 @@ public final class R2dbcLogins {
                 .metricTag();
         return new Lease(
                 new FactoryTokenUse(lease, listeners, identityTag),
-                new ReactiveTokenSource(lease, settings.timings().fetchTimeout()));
+                new ReactiveTokenSource(lease::forLogin, key, settings.timings().fetchTimeout(), TokenWaits.shared()));
     }
 
     private record Lease(FactoryTokenUse use, ReactiveTokenSource tokens) {
         void release() {
             use.lease().close();
-            ThreadHygiene.poolClosed();
         }
 
         TokenLoginConnectionFactory factory(

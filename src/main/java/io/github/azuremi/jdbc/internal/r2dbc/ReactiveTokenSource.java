@@ -2,6 +2,7 @@ package io.github.azuremi.jdbc.internal.r2dbc;
 
 import io.github.azuremi.jdbc.TokenUnavailableException;
 import io.github.azuremi.jdbc.internal.token.CachedToken;
+import io.github.azuremi.jdbc.internal.token.TokenKey;
 import io.github.azuremi.jdbc.internal.token.TokenLease;
 import java.time.Duration;
 import java.util.Objects;
@@ -22,7 +23,10 @@ import reactor.core.publisher.Mono;
  */
 public final class ReactiveTokenSource {
 
-    private final TokenLease lease;
+    /** The lease for a login now: a factory's is registered again after an idle release ({@link FactoryLease}). */
+    private final Supplier<TokenLease> lease;
+
+    private final TokenKey key;
     private final Duration timeout;
     private final Executor waits;
     /** The wait in progress, joined by every miss until it completes. */
@@ -34,7 +38,16 @@ public final class ReactiveTokenSource {
      * @param waits   where the blocking waits run; never a Reactor or Netty thread
      */
     public ReactiveTokenSource(TokenLease lease, Duration timeout, Executor waits) {
+        this(() -> lease, lease.key(), timeout, waits);
+    }
+
+    /**
+     * @param lease the lease for a login now, marked as used (asked once per login, on the subscribing thread: it
+     *              must not wait)
+     */
+    ReactiveTokenSource(Supplier<TokenLease> lease, TokenKey key, Duration timeout, Executor waits) {
         this.lease = Objects.requireNonNull(lease);
+        this.key = Objects.requireNonNull(key);
         this.timeout = Objects.requireNonNull(timeout);
         this.waits = Objects.requireNonNull(waits);
     }
@@ -47,7 +60,7 @@ public final class ReactiveTokenSource {
     /** A token for one login; each subscription asks again. */
     public Mono<CachedToken> token() {
         return Mono.defer(() -> {
-            CachedToken held = lease.usableNow();
+            CachedToken held = lease.get().usableNow();
             return held != null ? Mono.just(held) : joinWait();
         });
     }
@@ -59,12 +72,12 @@ public final class ReactiveTokenSource {
      */
     public Mono<CachedToken> replaceRejected(CachedToken rejected) {
         Objects.requireNonNull(rejected);
-        return Mono.defer(() -> Mono.fromFuture(offLoop(() -> lease.replaceRejected(rejected, timeout)), true));
+        return Mono.defer(() -> Mono.fromFuture(offLoop(() -> lease.get().replaceRejected(rejected, timeout)), true));
     }
 
     /** The lease's key, for messages and logs (no token in it). */
     public String describe() {
-        return lease.key().toString();
+        return key.toString();
     }
 
     private Mono<CachedToken> joinWait() {
@@ -76,7 +89,7 @@ public final class ReactiveTokenSource {
             }
             CompletableFuture<CachedToken> mine = new CompletableFuture<>();
             if (pending.compareAndSet(current, mine)) {
-                start(mine, () -> lease.acquire(timeout));
+                start(mine, () -> lease.get().acquire(timeout));
                 return Mono.fromFuture(mine, true);
             }
         }

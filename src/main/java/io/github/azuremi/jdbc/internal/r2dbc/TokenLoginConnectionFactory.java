@@ -31,8 +31,9 @@ import reactor.core.publisher.Mono;
  * way the token comes from the {@link LoginAttempt} of that connection, which records it, so that a refusal replaces
  * exactly the token refused. Nothing here blocks: tokens come from a {@link ReactiveTokenSource}.
  *
- * <p>Holds a lease on the process-wide token: {@link #close()} releases it (a pool on top never closes the factory
- * below it, so an application that stops without closing keeps refreshing until the process ends).
+ * <p>Holds a lease on the process-wide token: {@link #close()} releases it; so does an hour without a new connection
+ * ({@link FactoryLease}: a pool on top never closes the factory below it, and an application may stop without closing
+ * anything), after which the next connection registers it again.
  */
 public final class TokenLoginConnectionFactory implements ConnectionFactory, Closeable {
 
@@ -149,14 +150,17 @@ public final class TokenLoginConnectionFactory implements ConnectionFactory, Clo
     }
 
     /**
-     * Whether a usable token is held (and until when), or why not; null while no connection was asked for yet (no
-     * token is expected then). Never waits and never contains the token: for health checks.
+     * Whether a usable token is held (and until when), or why not; null while no connection was asked for yet, or
+     * since the token was released after the idle time without one (no token is expected then). Never waits and never contains the token: for health checks.
      */
     public TokenStatus tokenStatus() {
         if (!started) {
             return null;
         }
-        TokenLease lease = use.lease();
+        TokenLease lease = use.lease().held();
+        if (lease == null) {
+            return null; // released after the idle time without a connection: none is expected until the next one
+        }
         String reason = lease.unavailableReason();
         CachedToken token = lease.current();
         return new TokenStatus(reason == null, token == null ? null : token.expiresAt(), reason);
@@ -187,8 +191,8 @@ public final class TokenLoginConnectionFactory implements ConnectionFactory, Clo
         if (closed.get()) {
             throw new IllegalStateException("this connection factory is closed (" + tokens.describe() + ")");
         }
-        TokenListener listener =
-                MicrometerTokenMetrics.register(meterRegistry, poolName, use.identityTag(), use.lease());
+        TokenListener listener = MicrometerTokenMetrics.register(
+                meterRegistry, poolName, use.identityTag(), use.lease().key().scope(), use.lease()::current);
         AutoCloseable meters = (AutoCloseable) listener;
         AutoCloseable handle = new AutoCloseable() {
             private final AtomicBoolean done = new AtomicBoolean();
