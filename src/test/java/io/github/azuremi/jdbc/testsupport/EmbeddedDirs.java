@@ -19,6 +19,15 @@ final class EmbeddedDirs {
 
     private EmbeddedDirs() {}
 
+    /**
+     * Where the servers' binaries are unpacked, once per user and version: {@code <java.io.tmpdir>/mids-embedded-<user>/
+     * <name>}, kept across builds (and {@code mvn clean}) so that only the first run pays for it.
+     */
+    static Path binaries(String name) {
+        return Path.of(System.getProperty("java.io.tmpdir"), "mids-embedded-" + System.getProperty("user.name"))
+                .resolve(name);
+    }
+
     /** A new, empty {@code target/embedded-db/<name>-<pid>}. */
     static Path ofThisJvm(String name) {
         try {

