@@ -30,9 +30,10 @@ class ConnectorJPluginsAnswerWithTheTokenTest {
     private static final byte[] SEED = "abcdefghij0123456789\0".getBytes(StandardCharsets.US_ASCII);
 
     private final LocalManagedIdentityEndpoint endpoint = LocalManagedIdentityEndpoint.shared();
+    private final String clientId = UUID.randomUUID().toString();
     private final NativeProtocol protocol = ConnectorJWithoutServer.protocol(
             "jdbc:mysql://127.0.0.1:3306/app?sslMode=VERIFY_IDENTITY&credential=managed-identity"
-                    + "&managedIdentityClientId=" + UUID.randomUUID(),
+                    + "&managedIdentityClientId=" + clientId,
             "127.0.0.1",
             true);
 
@@ -59,9 +60,14 @@ class ConnectorJPluginsAnswerWithTheTokenTest {
         return Arrays.copyOf(toServer.get(0).getByteBuffer(), toServer.get(0).getPayloadLength());
     }
 
+    /** The one token issued to this test's identity (another test's request may still be answered meanwhile). */
     private String token() {
-        assertThat(endpoint.issuedTokens()).hasSize(1);
-        return endpoint.issuedTokens().get(0).accessToken();
+        List<String> issued = endpoint.issuedTokens().stream()
+                .filter(t -> clientId.equals(t.clientId()))
+                .map(LocalManagedIdentityEndpoint.IssuedToken::accessToken)
+                .toList();
+        assertThat(issued).hasSize(1);
+        return issued.get(0);
     }
 
     @Test

@@ -106,7 +106,7 @@ class ConnectorJLoginStepTest {
         assertThatThrownBy(() -> login.step((u, p) -> handed.add(u + ":" + p), () -> true))
                 .isInstanceOf(CJException.class)
                 .hasMessageStartingWith("Plugin - Could not get an access token")
-                .hasMessageContaining("(1000 ms)");
+                .hasMessageContaining("1000 ms"); // the reader's wait or the request's, whichever ends first
         assertThat(handed).as("no step without a token").isEmpty();
     }
 
@@ -118,6 +118,6 @@ class ConnectorJLoginStepTest {
         assertThatThrownBy(() -> login.step((u, p) -> handed.add(u + ":" + p), () -> true))
                 .isInstanceOf(CJException.class)
                 .hasMessageStartingWith("Plugin - Could not get an access token")
-                .hasMessageContaining("(700 ms)");
+                .hasMessageContaining("700 ms");
     }
 }
