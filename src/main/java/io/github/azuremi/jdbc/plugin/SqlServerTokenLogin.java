@@ -67,7 +67,7 @@ final class SqlServerTokenLogin {
      * A failure of the callback (settings, token timeout, audience) as an SQLException whose message is the library's:
      * mssql-jdbc reports it under a message of its own, or not as an SQLException at all.
      */
-    private static SQLException withTheLibrarysMessage(Exception e) {
+    static SQLException withTheLibrarysMessage(Exception e) {
         for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
             if (t instanceof SqlServerAccessTokenCallback.Failure failure) {
                 return new SQLException(

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.azuremi.jdbc.ManagedIdentityDataSource;
+import io.github.azuremi.jdbc.TokenUnavailableException;
 import io.github.azuremi.jdbc.testsupport.LocalManagedIdentityEndpoint;
 import io.github.azuremi.jdbc.testsupport.TestDatabase;
 import io.github.azuremi.jdbc.testsupport.TestDatabases;
@@ -212,6 +213,27 @@ class PostgresPluginTest {
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("hunter2"));
         assertThatThrownBy(() -> currentUser(url(id, "&tokenScope=" + enc("https://management.azure.com/.default"))))
                 .hasMessageContaining("is not a database audience");
+        assertThat(issuedHere()).isZero();
+    }
+
+    @Test
+    void thePluginIsNamedByItsClassInPgjdbcsMessagesAndLogs() {
+        assertThat(new PostgresAuthenticationPlugin(null)).hasToString("PostgresAuthenticationPlugin");
+    }
+
+    @Test
+    void noTokenInTimeIsAConnectionFailureNamingTheWait_notASettingsError() {
+        endpoint.setFault(LocalManagedIdentityEndpoint.Fault.HANG);
+        String url = url(identity(), "&tokenFetchTimeout=500ms");
+        assertThatThrownBy(() -> currentUser(url))
+                .isInstanceOfSatisfying(
+                        SQLException.class,
+                        e -> assertThat(e.getSQLState())
+                                .as("connection not established")
+                                .isEqualTo("08001"))
+                .hasMessageStartingWith("PostgresAuthenticationPlugin - Could not get an access token")
+                .hasMessageContaining("500 ms")
+                .hasCauseInstanceOf(TokenUnavailableException.class);
         assertThat(issuedHere()).isZero();
     }
 

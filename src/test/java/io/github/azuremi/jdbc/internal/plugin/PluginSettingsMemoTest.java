@@ -38,4 +38,27 @@ class PluginSettingsMemoTest {
         assertThat(first.clientId()).isEqualTo(id);
         assertThat(first.toString()).startsWith("PluginSettings[");
     }
+
+    /**
+     * The memo holds the settings of up to 256 configurations and then starts over (a bound, not an eviction policy):
+     * reading 300 new configurations in turn forgets the previous one once or twice, never at every read and never
+     * not at all.
+     */
+    @Test
+    void theMemoHoldsUpTo256ConfigurationsAndThenStartsOver() {
+        PluginSettings previous = null;
+        Properties previousProperties = null;
+        int forgotten = 0;
+        for (int i = 0; i < 300; i++) {
+            Properties p =
+                    properties("managedIdentityClientId", UUID.randomUUID().toString());
+            PluginSettings read = PluginSettings.read(p, "test");
+            if (previous != null && PluginSettings.read(previousProperties, "test") != previous) {
+                forgotten++;
+            }
+            previous = read;
+            previousProperties = p;
+        }
+        assertThat(forgotten).isBetween(1, 2);
+    }
 }
