@@ -84,12 +84,30 @@ public final class ManagedIdentityProperties {
                 setting.applyText(
                         target, e.getKey(), e.getKey(), e.getValue() == null ? null : String.valueOf(e.getValue()));
             } else {
+                refuseOtherCase(e.getKey());
                 // HikariCP's keys as HikariConfig(Properties) takes them: any value type (converted by PropertyElf),
                 // dataSource.* as driver properties, an unknown key is an error
                 hikari.put(e.getKey(), e.getValue());
             }
         }
         PropertyElf.setTargetFromProperties(target, hikari);
+    }
+
+    /**
+     * HikariCP's PropertyElf finds {@code setAllowUnverifiedTransport} for {@code AllowUnverifiedTransport} too, past
+     * this library's checks: another case of one of its names is refused, as the driver plugins refuse it.
+     */
+    private static void refuseOtherCase(String key) {
+        for (Setting<?> setting : Settings.on(Surface.DATA_SOURCE)) {
+            for (String name : setting.formerName() == null
+                    ? java.util.List.of(setting.name())
+                    : java.util.List.of(setting.name(), setting.formerName())) {
+                if (key.equalsIgnoreCase(name) && !key.equals(name)) {
+                    throw new IllegalArgumentException(
+                            key + " is not a setting: the name is " + name + " (names are case-sensitive)");
+                }
+            }
+        }
     }
 
     /**

@@ -134,6 +134,20 @@ class TheFormerNameOfTheTransportOptInTest {
         }
     }
 
+    @Test
+    void propertiesSpellingTheOptInInAnotherCase_areRefusedAsOnTheDriverPlugins() {
+        // HikariCP's PropertyElf capitalises the first letter to find a setter: AllowUnverifiedTransport reached
+        // setAllowUnverifiedTransport past this library's checks (and could outvote allowUnverifiedTransport=false)
+        Properties p = new Properties();
+        p.setProperty("jdbcUrl", "jdbc:postgresql://127.0.0.1:5432/test");
+        p.setProperty("AllowUnverifiedTransport", "true");
+        p.setProperty("allowUnverifiedTransport", "false");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ManagedIdentityDataSource(p).close())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("AllowUnverifiedTransport")
+                .hasMessageContaining("allowUnverifiedTransport");
+    }
+
     private List<String> warnings() {
         return logs.list.stream()
                 .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
