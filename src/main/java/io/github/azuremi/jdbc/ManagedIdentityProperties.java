@@ -1,8 +1,10 @@
 package io.github.azuremi.jdbc;
 
 import com.zaxxer.hikari.util.PropertyElf;
+import io.github.azuremi.jdbc.internal.config.IdentitySettings;
 import io.github.azuremi.jdbc.internal.config.Setting;
 import io.github.azuremi.jdbc.internal.config.Setting.Surface;
+import io.github.azuremi.jdbc.internal.config.SettingSource;
 import io.github.azuremi.jdbc.internal.config.Settings;
 import java.util.Properties;
 import java.util.Set;
@@ -75,17 +77,52 @@ public final class ManagedIdentityProperties {
             }
             all.put(name, e.getValue());
         }
+        refuseDisagreeingFormerNames(all);
         for (java.util.Map.Entry<String, Object> e : all.entrySet()) {
             Setting<?> setting = Settings.named(e.getKey(), Surface.DATA_SOURCE);
             if (setting != null && setting.settableFromText()) {
                 setting.applyText(
                         target, e.getKey(), e.getKey(), e.getValue() == null ? null : String.valueOf(e.getValue()));
             } else {
+                refuseOtherCase(e.getKey());
                 // HikariCP's keys as HikariConfig(Properties) takes them: any value type (converted by PropertyElf),
                 // dataSource.* as driver properties, an unknown key is an error
                 hikari.put(e.getKey(), e.getValue());
             }
         }
         PropertyElf.setTargetFromProperties(target, hikari);
+    }
+
+    /**
+     * HikariCP's PropertyElf finds {@code setAllowUnverifiedTransport} for {@code AllowUnverifiedTransport} too, past
+     * this library's checks: another case of one of its names is refused, as the driver plugins refuse it.
+     */
+    private static void refuseOtherCase(String key) {
+        for (Setting<?> setting : Settings.on(Surface.DATA_SOURCE)) {
+            for (String name : setting.formerName() == null
+                    ? java.util.List.of(setting.name())
+                    : java.util.List.of(setting.name(), setting.formerName())) {
+                if (key.equalsIgnoreCase(name) && !key.equals(name)) {
+                    throw new IllegalArgumentException(
+                            key + " is not a setting: the name is " + name + " (names are case-sensitive)");
+                }
+            }
+        }
+    }
+
+    /**
+     * A setting given under its name and its former name with different values is refused, as on the other surfaces:
+     * applied one after the other, the winner would be whichever a hash set yields last.
+     */
+    private static void refuseDisagreeingFormerNames(java.util.Map<String, Object> all) {
+        for (Setting<?> setting : Settings.on(Surface.DATA_SOURCE)) {
+            String former = setting.formerName();
+            if (former != null && all.get(former) != null && all.get(setting.name()) != null) {
+                SettingSource pair = new SettingSource(Surface.DATA_SOURCE)
+                        .put(setting.name(), String.valueOf(all.get(setting.name())))
+                        .put(former, String.valueOf(all.get(former)));
+                IdentitySettings.checkOrThrow(pair);
+            }
+        }
     }
 }

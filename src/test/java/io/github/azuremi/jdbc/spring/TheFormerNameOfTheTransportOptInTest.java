@@ -108,6 +108,46 @@ class TheFormerNameOfTheTransportOptInTest {
                 .hasMessageContaining("allowUnverifiedTransport=\"false\" and allowTokenWithoutTls=\"true\" differ");
     }
 
+    @Test
+    void propertiesWithTheFormerAndTheNewNameDisagreeing_areRefusedNamingBoth_notDecidedByHashOrder() {
+        // Properties (and so JNDI attributes) gave the opt-in to whichever name came last out of a hash set: a user who
+        // wrote allowUnverifiedTransport=false next to an old allowTokenWithoutTls=true could get true
+        Properties p = new Properties();
+        p.setProperty("jdbcUrl", "jdbc:postgresql://127.0.0.1:5432/test");
+        p.setProperty("allowTokenWithoutTls", "true");
+        p.setProperty("allowUnverifiedTransport", "false");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ManagedIdentityDataSource(p).close())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("allowUnverifiedTransport=\"false\" and allowTokenWithoutTls=\"true\" differ");
+    }
+
+    @Test
+    void springWithTheFormerAndTheNewNameDisagreeing_isRefusedNamingBoth() {
+        Binder binder = new Binder(new MapConfigurationPropertySource(Map.of(
+                "spring.datasource.azure-managed-identity.allow-token-without-tls", "true",
+                "spring.datasource.azure-managed-identity.allow-unverified-transport", "false")));
+        try (ManagedIdentityDataSource ds = new ManagedIdentityDataSource()) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                            () -> ManagedIdentityDataSourceProperties.applyTo(binder, ds))
+                    .hasMessageContaining("differ");
+            assertThat(ds.isAllowUnverifiedTransport()).isFalse();
+        }
+    }
+
+    @Test
+    void propertiesSpellingTheOptInInAnotherCase_areRefusedAsOnTheDriverPlugins() {
+        // HikariCP's PropertyElf capitalises the first letter to find a setter: AllowUnverifiedTransport reached
+        // setAllowUnverifiedTransport past this library's checks (and could outvote allowUnverifiedTransport=false)
+        Properties p = new Properties();
+        p.setProperty("jdbcUrl", "jdbc:postgresql://127.0.0.1:5432/test");
+        p.setProperty("AllowUnverifiedTransport", "true");
+        p.setProperty("allowUnverifiedTransport", "false");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new ManagedIdentityDataSource(p).close())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("AllowUnverifiedTransport")
+                .hasMessageContaining("allowUnverifiedTransport");
+    }
+
     private List<String> warnings() {
         return logs.list.stream()
                 .filter(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
