@@ -161,6 +161,7 @@ final class SharedToken {
             checkOpen();
             if (inFlight != null) {
                 request = inFlight; // join: its token is newer than the one refused
+                request.ahead = false;
                 refused.remember(rejected);
                 forgetIfLatest(rejected);
             } else if (latest != null && latest.replaced(rejected, now, wallNow)) {
@@ -216,6 +217,22 @@ final class SharedToken {
     }
 
     /**
+     * Starts a request ahead of need (a pool about to start), unless a token is held, a request runs or failures
+     * rest: see {@link TokenRequest#ahead} for what its failure does. Never waits and never throws.
+     */
+    void prefetch() {
+        TokenRequest request;
+        synchronized (lock) {
+            if (closed || inFlight != null || latest != null || failures.isResting(time.read())) {
+                return;
+            }
+            request = inFlight = new TokenRequest(time.read(), time.instant(), null);
+            request.ahead = true;
+        }
+        launch(request);
+    }
+
+    /**
      * For diagnostics: the request in flight, if any, and the failures before it. Never blocks for longer than it
      * takes to read a few fields.
      */
@@ -242,6 +259,7 @@ final class SharedToken {
                 return null;
             }
             if (inFlight != null) {
+                inFlight.ahead = false; // someone waits for it now: its outcome is theirs
                 return inFlight;
             }
             if (latest != null
@@ -292,17 +310,19 @@ final class SharedToken {
         int failuresBefore;
         int failuresNow;
         long backoffNanos = 0;
+        boolean aheadFailed;
         synchronized (lock) {
             if (request.claimed) {
                 return;
             }
             request.claimed = true;
             wasClosed = closed;
+            aheadFailed = token == null && request.ahead;
             failuresBefore = failures.count();
             if (!wasClosed && token != null) {
                 latest = token;
                 failures.reset();
-            } else if (!wasClosed) {
+            } else if (!wasClosed && !aheadFailed) {
                 backoffNanos = failures.add(failure, registry::random, time);
             }
             failuresNow = failures.count();
@@ -327,6 +347,14 @@ final class SharedToken {
                 withdraw(token);
             }
             request.result.completeExceptionally(TokenFailures.closed(key));
+            return;
+        }
+        if (aheadFailed) { // nobody waited for it: no backoff, no retry, no listener; the pool asks again itself
+            TokenUnavailableException unavailable = TokenFailures.unavailable(key, failure);
+            LOG.info(
+                    "{}; fetched ahead of the first connection, so the pool asks again when it opens one",
+                    unavailable.getMessage());
+            request.result.completeExceptionally(unavailable);
             return;
         }
         long delayNanos = token != null ? token.refreshAtNanos() - time.read() : backoffNanos;
