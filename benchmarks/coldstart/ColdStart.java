@@ -37,7 +37,7 @@ import java.util.stream.Collectors;
  *
  * <p>The identity endpoint (App Service protocol) runs here, in the launcher's JVM, and answers after the chosen
  * latency with one fixed token, as the real one hands out its cached token; that token is the PostgreSQL password of
- * role cs_token (VALID UNTIL its expiry), so the server checks it. Role cs_static has a static password of the same
+ * role cs_token_<apps> (VALID UNTIL its expiry), so the server checks it. Role cs_static_<apps> has a static password of the same
  * length. Both are members of mi_token_users, which pg_hba.conf makes log in with a password (checked first).
  */
 public final class ColdStart {
@@ -49,6 +49,7 @@ public final class ColdStart {
   static volatile long latencyMs = 400;
   static volatile long spawnNanos;
   static final AtomicInteger requests = new AtomicInteger();
+  static String roleSuffix = "";
   static volatile long firstRequestNanos;
 
   public static void main(String[] args) throws Exception {
@@ -73,6 +74,8 @@ public final class ColdStart {
 
     String adminUrl = System.getenv().getOrDefault("MIDS_TEST_POSTGRES_ADMIN_URL", "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
     String jdbcUrl = adminUrl.replaceAll("[?&]user=[^&]*", "").replaceAll("[?&]password=[^&]*", "");
+    // roles of their own per application set, so that runs for different applications may share the server
+    roleSuffix = "_" + String.join("_", apps);
     String token = token();
     String staticPassword = randomText(token.length());
     prepare(adminUrl, jdbcUrl, token, staticPassword);
@@ -122,7 +125,7 @@ public final class ColdStart {
       command.add("coldstart.Application");
       command.add("--server.port=" + port);
       env.put("SPRING_DATASOURCE_URL", jdbcUrl);
-      env.put("SPRING_DATASOURCE_USERNAME", ours ? "cs_token" : "cs_static");
+      env.put("SPRING_DATASOURCE_USERNAME", (ours ? "cs_token" : "cs_static") + roleSuffix);
       if (ours) {
         env.put("SPRING_DATASOURCE_AZUREMANAGEDIDENTITY_ENABLED", "true");
       } else {
@@ -132,7 +135,7 @@ public final class ColdStart {
       command.add("coldstart.Main");
       command.add(ours ? "library" : "static");
       env.put("CS_JDBC_URL", jdbcUrl);
-      env.put("CS_USER", ours ? "cs_token" : "cs_static");
+      env.put("CS_USER", (ours ? "cs_token" : "cs_static") + roleSuffix);
       if (!ours) {
         env.put("CS_PASSWORD", staticPassword);
       }
@@ -317,7 +320,7 @@ public final class ColdStart {
   /** Roles, the table, the passwords (the token for cs_token); and a check that a wrong password is refused. */
   static void prepare(String adminUrl, String jdbcUrl, String token, String staticPassword) throws SQLException {
     try (Connection admin = DriverManager.getConnection(adminUrl); Statement sql = admin.createStatement()) {
-      for (String role : List.of("mi_token_users", "cs_static", "cs_token")) {
+      for (String role : List.of("mi_token_users", "cs_static" + roleSuffix, "cs_token" + roleSuffix)) {
         boolean group = role.equals("mi_token_users");
         sql.execute("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '" + role + "') THEN CREATE ROLE "
             + role + (group ? " NOLOGIN" : " LOGIN") + "; END IF; END $$");
@@ -328,11 +331,11 @@ public final class ColdStart {
       sql.execute("GRANT SELECT, INSERT ON cs_owner TO mi_token_users");
       sql.execute("GRANT USAGE ON SCHEMA public TO mi_token_users");
       String validUntil = Instant.now().plus(2, ChronoUnit.DAYS).toString();
-      setPassword(admin, "cs_token", token, validUntil);
-      setPassword(admin, "cs_static", staticPassword, validUntil);
+      setPassword(admin, "cs_token" + roleSuffix, token, validUntil);
+      setPassword(admin, "cs_static" + roleSuffix, staticPassword, validUntil);
     }
-    try (Connection ignored = DriverManager.getConnection(jdbcUrl, "cs_token", "wrong-" + randomText(20))) {
-      throw new IllegalStateException("PostgreSQL let cs_token in with a wrong password: pg_hba.conf must send "
+    try (Connection ignored = DriverManager.getConnection(jdbcUrl, "cs_token" + roleSuffix, "wrong-" + randomText(20))) {
+      throw new IllegalStateException("PostgreSQL let cs_token" + roleSuffix + " in with a wrong password: pg_hba.conf must send "
           + "+mi_token_users to scram-sha-256 above the trust lines (.ci/run does)");
     } catch (SQLException e) {
       if (!"28P01".equals(e.getSQLState())) throw e;
