@@ -327,9 +327,11 @@ public final class ColdStart {
         if (!group) sql.execute("GRANT mi_token_users TO " + role);
       }
       sql.execute("GRANT CONNECT ON DATABASE \"" + admin.getCatalog() + "\" TO mi_token_users");
-      sql.execute("CREATE TABLE IF NOT EXISTS cs_owner (id bigint PRIMARY KEY, name text)");
-      sql.execute("GRANT SELECT, INSERT ON cs_owner TO mi_token_users");
-      sql.execute("GRANT USAGE ON SCHEMA public TO mi_token_users");
+      // a schema of its own: the library's tests use the same database, and Flyway there wants "public" empty
+      sql.execute("CREATE SCHEMA IF NOT EXISTS coldstart");
+      sql.execute("CREATE TABLE IF NOT EXISTS coldstart.cs_owner (id bigint PRIMARY KEY, name text)");
+      sql.execute("GRANT USAGE ON SCHEMA coldstart TO mi_token_users");
+      sql.execute("GRANT SELECT, INSERT ON coldstart.cs_owner TO mi_token_users");
       String validUntil = Instant.now().plus(2, ChronoUnit.DAYS).toString();
       setPassword(admin, "cs_token" + roleSuffix, token, validUntil);
       setPassword(admin, "cs_static" + roleSuffix, staticPassword, validUntil);

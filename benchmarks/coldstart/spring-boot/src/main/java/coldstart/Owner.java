@@ -5,7 +5,7 @@ import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 
 @Entity
-@Table(name = "cs_owner")
+@Table(name = "cs_owner", schema = "coldstart")
 public class Owner {
   @Id private Long id;
   private String name;
