@@ -216,10 +216,7 @@ final class SharedToken {
         }
     }
 
-    /**
-     * Starts a request ahead of need (a pool about to start), unless a token is held, a request runs or failures
-     * rest: see {@link TokenRequest#ahead} for what its failure does. Never waits and never throws.
-     */
+    /** A request ahead of need, unless a token is held or requested or failures rest; see {@link TokenRequest#ahead}. */
     void prefetch() {
         TokenRequest request;
         synchronized (lock) {
@@ -350,11 +347,7 @@ final class SharedToken {
             return;
         }
         if (aheadFailed) { // nobody waited for it: no backoff, no retry, no listener; the pool asks again itself
-            TokenUnavailableException unavailable = TokenFailures.unavailable(key, failure);
-            LOG.info(
-                    "{}; fetched ahead of the first connection, so the pool asks again when it opens one",
-                    unavailable.getMessage());
-            request.result.completeExceptionally(unavailable);
+            request.result.completeExceptionally(TokenFailures.prefetchFailed(key, failure));
             return;
         }
         long delayNanos = token != null ? token.refreshAtNanos() - time.read() : backoffNanos;
