@@ -125,6 +125,7 @@ public final class PoolWiring {
         }
         this.lease = newLease;
         wiredByThisThread.set(newLease);
+        newLease.replayUnheardFetch(); // a prefetched token counts in this pool's metrics and listeners
         newLease.prefetch(); // the first token's request runs while HikariPool starts
         LOG.info(
                 "{} - {} login with access tokens from {} for scope {}, {}",

@@ -88,6 +88,13 @@ public final class TokenLease implements AutoCloseable {
         }
     }
 
+    /** Tells this lease's listener of a fetch that happened before it came (a prefetch's); once per token. */
+    public void replayUnheardFetch() {
+        if (listener != null) {
+            token.events().replayUnheard(listener);
+        }
+    }
+
     /**
      * The token to retry with after the database refused {@code rejected}: the one that replaced it, or the
      * answer of the request in flight (joined), or of a new request; null if the refusal does not look like
