@@ -97,6 +97,24 @@ public class ManagedIdentityDataSource extends HikariDataSource {
         setDataSource(wiring.wire(this, plan, identity, tokenRegistry, meterRegistry));
     }
 
+    /**
+     * Starts fetching the first token now, in the background, when the configuration is complete and valid: call
+     * it once configured, when the first {@link #getConnection()} comes later (the Spring Boot auto-configuration
+     * and the JNDI factory call it for you). The pool that starts later takes that token, or joins its request.
+     * Changes nothing else: a configuration the start refuses is refused there, with the same message, and a fetch
+     * that fails here is logged once at info and asked again by the pool. A token nobody takes is dropped after two
+     * minutes, or when this data source is closed.
+     */
+    public void prefetchToken() {
+        wiring.prefetch(
+                this,
+                refusedPassword,
+                new PoolIdentity(tokenCredential, credential, managedIdentityClientId, tenantId),
+                SettingSource.of(this),
+                allowUnverifiedTransport,
+                tokenRegistry);
+    }
+
     // ------------------------------------------------------------------------------------------------------
     // Connections and lifecycle
 

@@ -30,7 +30,8 @@ import javax.naming.spi.ObjectFactory;
  * Hikari's factory, which skips attributes it does not know, an unknown attribute is an error that names it:
  * a misspelt setting would otherwise be silently ignored.
  *
- * <p>The pool starts on the first {@code getConnection()}, as any Hikari pool; set {@code closeMethod="close"}
+ * <p>The pool starts on the first {@code getConnection()}, as any Hikari pool, but its first token is fetched from
+ * the moment the resource is created ({@link ManagedIdentityDataSource#prefetchToken()}); set {@code closeMethod="close"}
  * so that Tomcat closes it (and stops its token refreshes) when the application stops.
  */
 public class ManagedIdentityDataSourceFactory implements ObjectFactory {
@@ -70,8 +71,9 @@ public class ManagedIdentityDataSourceFactory implements ObjectFactory {
                 properties.setProperty(address.getType(), content.toString());
             }
         }
+        ManagedIdentityDataSource dataSource;
         try {
-            return new ManagedIdentityDataSource(properties);
+            dataSource = new ManagedIdentityDataSource(properties);
         } catch (RuntimeException e) {
             // Hikari's message names the attribute ("Property maxPoolSize does not exist on target class ...");
             // the container shows only the NamingException, so say where it came from.
@@ -84,5 +86,7 @@ public class ManagedIdentityDataSourceFactory implements ObjectFactory {
             failure.setRootCause(e);
             throw failure;
         }
+        dataSource.prefetchToken(); // the first token is on its way while the application starts
+        return dataSource;
     }
 }

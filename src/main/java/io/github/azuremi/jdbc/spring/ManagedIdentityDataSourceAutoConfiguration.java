@@ -63,8 +63,17 @@ public class ManagedIdentityDataSourceAutoConfiguration {
     @ConfigurationProperties(prefix = "spring.datasource.hikari")
     public ManagedIdentityDataSource dataSource(
             Environment environment, ObjectProvider<ManagedIdentityDataSourceCustomizer> customizers) {
+        ManagedIdentityDataSource dataSource = configured(Binder.get(environment));
+        customizers.orderedStream().forEach(customizer -> customizer.customize(dataSource));
+        return dataSource;
+    }
+
+    /**
+     * The data source that {@code spring.datasource.*} describes, before {@code spring.datasource.hikari.*} and the
+     * customizers apply (they do not change the identity or the scope); also what the early token prefetch reads.
+     */
+    static ManagedIdentityDataSource configured(Binder binder) {
         ManagedIdentityDataSource dataSource = new ManagedIdentityDataSource();
-        Binder binder = Binder.get(environment);
         dataSource.setJdbcUrl(datasourceProperty(binder, "url"));
         String username = datasourceProperty(binder, "username");
         if (StringUtils.hasText(username)) {
@@ -83,7 +92,6 @@ public class ManagedIdentityDataSourceAutoConfiguration {
             dataSource.setPoolName(name);
         }
         ManagedIdentityDataSourceProperties.applyTo(binder, dataSource);
-        customizers.orderedStream().forEach(customizer -> customizer.customize(dataSource));
         return dataSource;
     }
 

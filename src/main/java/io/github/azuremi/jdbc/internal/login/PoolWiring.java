@@ -8,10 +8,12 @@ import io.github.azuremi.jdbc.TokenListener;
 import io.github.azuremi.jdbc.TokenStatus;
 import io.github.azuremi.jdbc.internal.compat.DriverClasses;
 import io.github.azuremi.jdbc.internal.compat.ThreadHygiene;
+import io.github.azuremi.jdbc.internal.config.SettingSource;
 import io.github.azuremi.jdbc.internal.db.Dialect;
 import io.github.azuremi.jdbc.internal.metrics.MicrometerTokenMetrics;
 import io.github.azuremi.jdbc.internal.token.CachedToken;
 import io.github.azuremi.jdbc.internal.token.CredentialSource;
+import io.github.azuremi.jdbc.internal.token.Prefetch;
 import io.github.azuremi.jdbc.internal.token.TokenLease;
 import io.github.azuremi.jdbc.internal.token.TokenRegistry;
 import java.time.Duration;
@@ -44,6 +46,11 @@ public final class PoolWiring {
     private final AtomicBoolean hygieneStarted = new AtomicBoolean();
 
     private final AtomicBoolean hygieneClosed = new AtomicBoolean();
+
+    /** How long a prefetched token waits for its pool; after that it is dropped if no pool took it. */
+    public static final Duration PREFETCH_HOLD = Duration.ofMinutes(2);
+
+    private volatile Prefetch prefetch;
 
     /** The lease of the running (or last started) pool; null before the first start. */
     public TokenLease lease() {
@@ -89,6 +96,10 @@ public final class PoolWiring {
         releaseFailedStart(null);
         String name = pool.getPoolName();
         plan.settings().warnings().forEach(w -> LOG.warn("{} - {}", name, w));
+        if (hygieneStarted.compareAndSet(false, true)) {
+            // before register, which claims a prefetch: its release must not reset azure-core's executor mid-request
+            ThreadHygiene.poolStarted(); // no thread left behind when a web application stops
+        }
         CredentialSource credential = identity.source(plan.settings());
         TokenLease newLease = (registry != null ? registry : TokenRegistry.shared())
                 .register(plan.tokenKey(credential), plan.settings().timings(), new Fanout());
@@ -114,9 +125,8 @@ public final class PoolWiring {
         }
         this.lease = newLease;
         wiredByThisThread.set(newLease);
-        if (hygieneStarted.compareAndSet(false, true)) {
-            ThreadHygiene.poolStarted(); // no thread left behind when a web application stops
-        }
+        newLease.replayUnheardFetch(); // a prefetched token counts in this pool's metrics and listeners
+        newLease.prefetch(); // the first token's request runs while HikariPool starts
         LOG.info(
                 "{} - {} login with access tokens from {} for scope {}, {}",
                 name,
@@ -169,8 +179,41 @@ public final class PoolWiring {
         closeTokenMetrics();
     }
 
+    /**
+     * Starts fetching the token of a configuration that {@link PoolLoginCheck#check} accepts, in the background, and
+     * holds it for {@link #PREFETCH_HOLD} or until a pool of the same identity and scope starts and claims it. Does
+     * nothing for a configuration that the start will refuse (the start reports it, as it always did), nor when this
+     * data source already started or prefetched. Never throws; a failed fetch is logged once at info and forgotten.
+     */
+    public synchronized void prefetch(
+            HikariConfig pool,
+            String refusedPassword,
+            PoolIdentity identity,
+            SettingSource source,
+            boolean allowUnverifiedTransport,
+            TokenRegistry registry) {
+        if (lease != null || prefetch != null) {
+            return;
+        }
+        LoginPlan plan = PoolLoginCheck.planOrNull(pool, refusedPassword, identity, source, allowUnverifiedTransport);
+        if (plan == null) {
+            return;
+        }
+        ThreadHygiene.poolStarted(); // its threads end with it, as with a pool
+        prefetch = (registry != null ? registry : TokenRegistry.shared())
+                .prefetch(
+                        plan.tokenKey(identity.source(plan.settings())),
+                        plan.settings().timings(),
+                        PREFETCH_HOLD,
+                        ThreadHygiene::poolClosed);
+    }
+
     /** The pool closed: its token use stops (the last pool of an identity stops its refreshes). */
     public void close() {
+        Prefetch ahead = prefetch;
+        if (ahead != null) {
+            ahead.close();
+        }
         TokenLease current = lease;
         if (current != null) {
             current.close();

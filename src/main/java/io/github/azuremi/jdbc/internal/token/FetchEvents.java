@@ -1,5 +1,6 @@
 package io.github.azuremi.jdbc.internal.token;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import io.github.azuremi.jdbc.TokenFetchFailure;
 import io.github.azuremi.jdbc.TokenInfo;
 import io.github.azuremi.jdbc.TokenListener;
@@ -30,8 +31,24 @@ final class FetchEvents {
         this.time = time;
     }
 
+    /** A success nobody listened to (a prefetch's, before its pool came): told to the next listener added. */
+    @GuardedBy("this")
+    private TokenInfo unheard;
+
     void addListener(TokenListener listener) {
         listeners.add(listener);
+    }
+
+    /** Tells {@code listener} of the success nobody heard, if any (once: the first pool that asks gets it). */
+    void replayUnheard(TokenListener listener) {
+        TokenInfo replay;
+        synchronized (this) {
+            replay = unheard;
+            unheard = null;
+        }
+        if (replay != null) {
+            notify(listener, l -> l.onTokenFetched(replay));
+        }
     }
 
     void removeListener(TokenListener listener) {
@@ -67,6 +84,12 @@ final class FetchEvents {
                 token.usableUntil(),
                 latency,
                 refresh);
+        synchronized (this) {
+            if (listeners.isEmpty()) {
+                unheard = info;
+                return;
+            }
+        }
         notifyListeners(listener -> listener.onTokenFetched(info));
     }
 
@@ -103,11 +126,15 @@ final class FetchEvents {
 
     private void notifyListeners(Consumer<TokenListener> event) {
         for (TokenListener listener : listeners) {
-            try {
-                event.accept(listener);
-            } catch (RuntimeException e) {
-                LOG.debug("{}: token listener failed", key, e);
-            }
+            notify(listener, event);
+        }
+    }
+
+    private void notify(TokenListener listener, Consumer<TokenListener> event) {
+        try {
+            event.accept(listener);
+        } catch (RuntimeException e) {
+            LOG.debug("{}: token listener failed", key, e);
         }
     }
 }

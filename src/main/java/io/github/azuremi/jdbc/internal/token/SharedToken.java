@@ -161,6 +161,7 @@ final class SharedToken {
             checkOpen();
             if (inFlight != null) {
                 request = inFlight; // join: its token is newer than the one refused
+                request.ahead = false;
                 refused.remember(rejected);
                 forgetIfLatest(rejected);
             } else if (latest != null && latest.replaced(rejected, now, wallNow)) {
@@ -215,6 +216,19 @@ final class SharedToken {
         }
     }
 
+    /** A request ahead of need, unless a token is held or requested or failures rest; see {@link TokenRequest#ahead}. */
+    void prefetch() {
+        TokenRequest request;
+        synchronized (lock) {
+            if (closed || inFlight != null || latest != null || failures.isResting(time.read())) {
+                return;
+            }
+            request = inFlight = new TokenRequest(time.read(), time.instant(), null);
+            request.ahead = true;
+        }
+        launch(request);
+    }
+
     /**
      * For diagnostics: the request in flight, if any, and the failures before it. Never blocks for longer than it
      * takes to read a few fields.
@@ -242,6 +256,7 @@ final class SharedToken {
                 return null;
             }
             if (inFlight != null) {
+                inFlight.ahead = false; // someone waits for it now: its outcome is theirs
                 return inFlight;
             }
             if (latest != null
@@ -292,17 +307,19 @@ final class SharedToken {
         int failuresBefore;
         int failuresNow;
         long backoffNanos = 0;
+        boolean aheadFailed;
         synchronized (lock) {
             if (request.claimed) {
                 return;
             }
             request.claimed = true;
             wasClosed = closed;
+            aheadFailed = token == null && request.ahead;
             failuresBefore = failures.count();
             if (!wasClosed && token != null) {
                 latest = token;
                 failures.reset();
-            } else if (!wasClosed) {
+            } else if (!wasClosed && !aheadFailed) {
                 backoffNanos = failures.add(failure, registry::random, time);
             }
             failuresNow = failures.count();
@@ -327,6 +344,10 @@ final class SharedToken {
                 withdraw(token);
             }
             request.result.completeExceptionally(TokenFailures.closed(key));
+            return;
+        }
+        if (aheadFailed) { // nobody waited for it: no backoff, no retry, no listener; the pool asks again itself
+            request.result.completeExceptionally(TokenFailures.prefetchFailed(key, failure));
             return;
         }
         long delayNanos = token != null ? token.refreshAtNanos() - time.read() : backoffNanos;

@@ -18,6 +18,16 @@ final class TokenFailures {
     private TokenFailures() {}
 
     /** The failure a reader gets for {@code cause}; a {@link TokenUnavailableException} is passed on as it is. */
+    /** A prefetch failed: logged once, at info (it is not the pool's failure), and returned for its waiters. */
+    static TokenUnavailableException prefetchFailed(TokenKey key, Throwable cause) {
+        TokenUnavailableException unavailable = unavailable(key, cause);
+        org.slf4j.LoggerFactory.getLogger(SharedToken.class)
+                .info(
+                        "{}; fetched ahead of the first connection, so the pool asks again when it opens one",
+                        unavailable.getMessage());
+        return unavailable;
+    }
+
     static TokenUnavailableException unavailable(TokenKey key, Throwable cause) {
         if (cause instanceof TokenUnavailableException tue) {
             return tue;

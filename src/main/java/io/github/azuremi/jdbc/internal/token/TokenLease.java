@@ -78,6 +78,24 @@ public final class TokenLease implements AutoCloseable {
     }
 
     /**
+     * Starts fetching the token now, in the background, unless one is held or requested: for a pool that knows it
+     * will need one soon. A failure of that request is logged once and otherwise forgotten: the next
+     * {@link #acquire} asks again and fails, if it does, as it would have without this call. Never waits or throws.
+     */
+    public void prefetch() {
+        if (!closed.get()) {
+            token.prefetch();
+        }
+    }
+
+    /** Tells this lease's listener of a fetch that happened before it came (a prefetch's); once per token. */
+    public void replayUnheardFetch() {
+        if (listener != null) {
+            token.events().replayUnheard(listener);
+        }
+    }
+
+    /**
      * The token to retry with after the database refused {@code rejected}: the one that replaced it, or the
      * answer of the request in flight (joined), or of a new request; null if the refusal does not look like
      * the token's fault (a replacement was refused too), in which case retrying would not help.

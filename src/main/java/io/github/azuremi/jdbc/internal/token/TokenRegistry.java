@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import io.github.azuremi.jdbc.TokenListener;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -47,6 +48,7 @@ public final class TokenRegistry {
     private final DoubleSupplier random;
     private final Cache<SharedToken, CachedToken> store;
     private final ConcurrentMap<TokenKey, Registration> tokens = new ConcurrentHashMap<>();
+    private final ConcurrentMap<TokenKey, Prefetch> prefetches = new ConcurrentHashMap<>();
 
     /**
      * @param time          both clocks
@@ -82,6 +84,37 @@ public final class TokenRegistry {
      * @param listener told of every request for this key while the lease is open; may be null
      */
     public TokenLease register(TokenKey key, TokenSettings settings, TokenListener listener) {
+        TokenLease lease = lease(key, settings, listener);
+        Prefetch ahead = prefetches.get(key);
+        if (ahead != null) {
+            ahead.close(); // claimed: this lease holds the token (fetched, or in flight) from now on
+        }
+        return lease;
+    }
+
+    /**
+     * Starts fetching the token for {@code key} now, in the background, and holds it (a lease of its own) until a
+     * pool {@linkplain #register registers} the same key, which claims it, or until {@code hold} has passed, or
+     * until the returned handle is closed, whichever comes first; then {@code onRelease} runs, once. So nothing
+     * outlives an unclaimed prefetch by more than {@code hold}: when no pool took it, its token is dropped and the
+     * library's threads end as after the last pool. A failed fetch is logged once and forgotten (see
+     * {@link TokenLease#prefetch}). While a prefetch of the key is pending, another one does nothing.
+     */
+    public Prefetch prefetch(TokenKey key, TokenSettings settings, Duration hold, Runnable onRelease) {
+        Prefetch prefetch = new Prefetch(this, key, lease(key, settings, null), onRelease);
+        if (prefetches.putIfAbsent(key, prefetch) != null) {
+            prefetch.close(); // a pending one already covers this key
+            return prefetch;
+        }
+        prefetch.start(hold);
+        return prefetch;
+    }
+
+    void forget(Prefetch prefetch) {
+        prefetches.remove(prefetch.key(), prefetch);
+    }
+
+    private TokenLease lease(TokenKey key, TokenSettings settings, TokenListener listener) {
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(settings, "settings");
         Registration registration = tokens.compute(key, (k, existing) -> {

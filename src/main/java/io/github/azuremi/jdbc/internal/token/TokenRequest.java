@@ -39,6 +39,12 @@ final class TokenRequest {
      * a request belongs to).
      */
     boolean claimed;
+    /**
+     * Whether it was started ahead of need ({@link SharedToken#prefetch}) and no pool has waited for it yet: its
+     * failure then counts for nothing (no backoff, no retry, no listener told); the pool that needs the token asks
+     * again, and sees what it would have seen without the prefetch. Guarded like {@link #claimed}.
+     */
+    boolean ahead;
 
     TokenRequest(long startNanos, Instant startedAt, CachedToken previous) {
         this.startNanos = startNanos;
