@@ -40,21 +40,8 @@ public final class PoolLoginCheck {
         }
     }
 
-    /** The plan, or null when {@link #check} would fail: nothing logged (the start reports it, where it does today). */
-    static LoginPlan planOrNull(
-            HikariConfig pool,
-            String refusedPassword,
-            PoolIdentity identity,
-            SettingSource source,
-            boolean allowUnverifiedTransport) {
-        try {
-            return checked(pool, refusedPassword, identity, source, allowUnverifiedTransport);
-        } catch (RuntimeException e) {
-            return null;
-        }
-    }
-
-    private static LoginPlan checked(
+    /** The plan, or the reason the start refuses it (not logged: {@link #check} reports it). */
+    static LoginPlan checked(
             HikariConfig pool,
             String refusedPassword,
             PoolIdentity identity,

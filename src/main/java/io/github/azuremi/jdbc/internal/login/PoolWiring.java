@@ -195,9 +195,11 @@ public final class PoolWiring {
         if (lease != null || prefetch != null) {
             return;
         }
-        LoginPlan plan = PoolLoginCheck.planOrNull(pool, refusedPassword, identity, source, allowUnverifiedTransport);
-        if (plan == null) {
-            return;
+        LoginPlan plan;
+        try {
+            plan = PoolLoginCheck.checked(pool, refusedPassword, identity, source, allowUnverifiedTransport);
+        } catch (RuntimeException refused) {
+            return; // the start refuses it, and reports it there, as it always did
         }
         ThreadHygiene.poolStarted(); // its threads end with it, as with a pool
         prefetch = (registry != null ? registry : TokenRegistry.shared())

@@ -50,26 +50,19 @@ final class MysqlR2dbcTransport {
         } else {
             mode = SslMode.VERIFY_IDENTITY;
         }
-        TransportRule.require(
+        return NettyTlsHooks.securedWith(
+                options,
                 new TransportRule.Protection(
                         mode.startSsl(),
                         !mode.requireSsl() && mode != SslMode.TUNNEL,
                         mode.verifyCertificate(),
                         mode.verifyIdentity()),
                 chosenBy,
-                R2dbcSettings.WHERE,
                 remote,
                 allowUnverifiedTransport,
-                FIX);
-        if (!remote.isEmpty() && !allowUnverifiedTransport) {
-            NettyTlsHooks.refuse(options, String.join(", ", remote), FIX);
-        }
-        return chosenBy != null
-                ? options
-                : ConnectionFactoryOptions.builder()
-                        .from(options)
-                        .option(SSL_MODE, SslMode.VERIFY_IDENTITY.name())
-                        .build();
+                FIX,
+                SSL_MODE,
+                SslMode.VERIFY_IDENTITY.name());
     }
 
     /** The server the driver connects to: the host, or nothing over a Unix socket (which the driver prefers). */

@@ -1,7 +1,9 @@
 package io.github.azuremi.jdbc.internal.r2dbc;
 
+import io.github.azuremi.jdbc.internal.db.TransportRule;
 import io.r2dbc.spi.ConnectionFactoryOptions;
 import io.r2dbc.spi.Option;
+import java.util.List;
 
 /**
  * The two options by which r2dbc-postgresql and r2dbc-mysql let code of the user's replace how the server's certificate
@@ -14,6 +16,34 @@ final class NettyTlsHooks {
     static final Option<Object> SSL_CONTEXT_BUILDER_CUSTOMIZER = Option.valueOf("sslContextBuilderCustomizer");
 
     private NettyTlsHooks() {}
+
+    /**
+     * The transport rule for the drivers with these hooks: the chosen mode must protect the token towards another
+     * machine, neither hook may replace the verification there, and where the user chose no mode ({@code chosenBy}
+     * null) the driver's verifying mode is set.
+     *
+     * @throws IllegalArgumentException naming the option and the fix, when the token would not be protected
+     */
+    static ConnectionFactoryOptions securedWith(
+            ConnectionFactoryOptions options,
+            TransportRule.Protection protection,
+            String chosenBy,
+            List<String> remote,
+            boolean allowUnverifiedTransport,
+            String fix,
+            Option<Object> modeOption,
+            String verifyingMode) {
+        TransportRule.require(protection, chosenBy, R2dbcSettings.WHERE, remote, allowUnverifiedTransport, fix);
+        if (!remote.isEmpty() && !allowUnverifiedTransport) {
+            refuse(options, String.join(", ", remote), fix);
+        }
+        return chosenBy != null
+                ? options
+                : ConnectionFactoryOptions.builder()
+                        .from(options)
+                        .option(modeOption, verifyingMode)
+                        .build();
+    }
 
     /**
      * @param server the remote server(s), for the message

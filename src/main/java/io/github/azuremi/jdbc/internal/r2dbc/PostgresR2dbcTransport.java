@@ -48,23 +48,16 @@ final class PostgresR2dbcTransport {
         } else {
             mode = SSLMode.VERIFY_FULL;
         }
-        TransportRule.require(
+        return NettyTlsHooks.securedWith(
+                options,
                 new TransportRule.Protection(
                         mode.startSsl(), !mode.requireSsl(), mode.verifyCertificate(), mode.verifyPeerName()),
                 chosenBy,
-                R2dbcSettings.WHERE,
                 remote,
                 allowUnverifiedTransport,
-                FIX);
-        if (!remote.isEmpty() && !allowUnverifiedTransport) {
-            NettyTlsHooks.refuse(options, String.join(", ", remote), FIX);
-        }
-        return chosenBy != null
-                ? options
-                : ConnectionFactoryOptions.builder()
-                        .from(options)
-                        .option(SSL_MODE, SSLMode.VERIFY_FULL.toString())
-                        .build();
+                FIX,
+                SSL_MODE,
+                SSLMode.VERIFY_FULL.toString());
     }
 
     /** The hosts as the driver reads them: one, or for {@code failover} a list of host[:port]. */
