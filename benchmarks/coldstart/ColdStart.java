@@ -53,6 +53,16 @@ public final class ColdStart {
   static volatile long firstRequestNanos;
 
   public static void main(String[] args) throws Exception {
+    try {
+      run(args);
+    } catch (Throwable t) {
+      t.printStackTrace();
+      System.exit(1); // the local identity endpoint's threads would otherwise keep this JVM, and .ci/run, waiting
+    }
+    System.exit(0);
+  }
+
+  static void run(String[] args) throws Exception {
     Map<String, String> opt = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
@@ -141,6 +151,9 @@ public final class ColdStart {
       }
     }
     pb.command(command);
+    // the application's own directory: from the repository root, Spring Boot would also read ./config/*/ (the
+    // repository's config/spring/application.yml turns the library on), and the static run would not be static
+    pb.directory(new File(dir));
     firstRequestNanos = 0;
     int requestsBefore = requests.get();
     long t0 = System.nanoTime();
