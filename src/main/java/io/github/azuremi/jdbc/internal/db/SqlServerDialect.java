@@ -237,8 +237,10 @@ public final class SqlServerDialect implements Dialect {
                 int backslash = partner.indexOf('\\');
                 hosts.add((backslash < 0 ? partner : partner.substring(0, backslash)).trim());
             }
+            // mssql-jdbc connects one address with the JDK's default socket, which -DsocksProxyHost reroutes
             boolean loopbackOnly =
                     effective.getOrDefault("socketfactoryclass", "").isBlank()
+                            && Dialect.jvmSocksProxy() == null
                             && hosts.stream().allMatch(Dialect::isLoopback);
             String encrypt = effective.getOrDefault("encrypt", "true").trim().toLowerCase(Locale.ROOT);
             boolean trustAny = "true"
@@ -272,9 +274,12 @@ public final class SqlServerDialect implements Dialect {
             }
             if (!verified && !loopbackOnly && !allow) {
                 String remote = hosts.stream()
-                        .filter(h -> !Dialect.isLoopback(h))
-                        .findFirst()
-                        .orElse(hosts.get(0));
+                                .filter(h -> !Dialect.isLoopback(h))
+                                .findFirst()
+                                .orElse(hosts.get(0))
+                        + (Dialect.jvmSocksProxy() != null
+                                ? " through the JVM-wide SOCKS proxy -DsocksProxyHost=" + Dialect.jvmSocksProxy()
+                                : "");
                 String setting = !encryptOn ? "encrypt=" + encrypt : "trustServerCertificate=true";
                 // encrypt=false/optional only do not ASK for verification: mssql-jdbc 13.2.1 still verified the fake
                 // TDS
