@@ -83,6 +83,10 @@ public class ManagedIdentityDataSource extends HikariDataSource {
      */
     @Override
     public void validate() {
+        if (getHikariPoolMXBean() != null || isClosed()) {
+            // wiring now would close the running pool's token lease (or register one that nothing releases)
+            throw new IllegalStateException("The configuration of the pool is sealed once started.");
+        }
         PoolIdentity identity = new PoolIdentity(tokenCredential, credential, managedIdentityClientId, tenantId);
         LoginPlan plan =
                 PoolLoginCheck.check(this, refusedPassword, identity, SettingSource.of(this), allowUnverifiedTransport);

@@ -221,6 +221,7 @@ public final class SqlServerDialect implements Dialect {
         }
 
         static Target target(SqlServerDialect dialect, String jdbcUrl, Properties userProperties, boolean allow) {
+            refuseSpelledTwice(userProperties);
             Properties props = PostgresDialect.copy(userProperties);
             Map<String, String> effective = effective(connectionString(jdbcUrl, props));
             for (String key : new String[] {"loginTimeout", "socketTimeout"}) {
@@ -237,8 +238,10 @@ public final class SqlServerDialect implements Dialect {
                 int backslash = partner.indexOf('\\');
                 hosts.add((backslash < 0 ? partner : partner.substring(0, backslash)).trim());
             }
+            // mssql-jdbc connects one address with the JDK's default socket, which -DsocksProxyHost reroutes
             boolean loopbackOnly =
                     effective.getOrDefault("socketfactoryclass", "").isBlank()
+                            && Dialect.jvmSocksProxy() == null
                             && hosts.stream().allMatch(Dialect::isLoopback);
             String encrypt = effective.getOrDefault("encrypt", "true").trim().toLowerCase(Locale.ROOT);
             boolean trustAny = "true"
@@ -272,9 +275,12 @@ public final class SqlServerDialect implements Dialect {
             }
             if (!verified && !loopbackOnly && !allow) {
                 String remote = hosts.stream()
-                        .filter(h -> !Dialect.isLoopback(h))
-                        .findFirst()
-                        .orElse(hosts.get(0));
+                                .filter(h -> !Dialect.isLoopback(h))
+                                .findFirst()
+                                .orElse(hosts.get(0))
+                        + (Dialect.jvmSocksProxy() != null
+                                ? " through the JVM-wide SOCKS proxy -DsocksProxyHost=" + Dialect.jvmSocksProxy()
+                                : "");
                 String setting = !encryptOn ? "encrypt=" + encrypt : "trustServerCertificate=true";
                 // encrypt=false/optional only do not ASK for verification: mssql-jdbc 13.2.1 still verified the fake
                 // TDS
@@ -298,6 +304,23 @@ public final class SqlServerDialect implements Dialect {
         }
 
         /** Every setting's effective value (names lower-cased), as the driver merges URL and properties. */
+        /**
+         * mssql-jdbc reads names in any case and the last in the connection string wins, but the properties are
+         * appended in their Hashtable's order, which the login's own timeouts change: two spellings of one name would
+         * be judged with one value and log in with the other.
+         */
+        private static void refuseSpelledTwice(Properties properties) {
+            Map<String, String> seen = new HashMap<>();
+            for (String name : properties.stringPropertyNames()) {
+                String other = seen.putIfAbsent(name.toLowerCase(Locale.ROOT), name);
+                if (other != null) {
+                    throw new IllegalArgumentException(other + " and " + name + " are both set in the driver "
+                            + "properties: mssql-jdbc reads names in any case, so they are one setting with two values. "
+                            + "Keep one of them");
+                }
+            }
+        }
+
         private static Map<String, String> effective(String url) {
             DriverPropertyInfo[] info;
             try {

@@ -105,4 +105,32 @@ class SocksProxyIsNotLoopbackTest {
                         .loopbackOnly())
                 .isTrue();
     }
+    /**
+     * mssql-jdbc connects a single address with the JDK's default socket too ({@code new Socket()}), which
+     * -DsocksProxyHost sends through the proxy: SQL Server took {@code serverName=::1} for this machine all the same and let a
+     * token login accept any certificate through the proxy.
+     */
+    @Test
+    void sqlServerIgnoredTheJvmWideSocksProxy_noHostIsLoopback() {
+        System.setProperty("socksProxyHost", "jvm-proxy.example");
+        assertThat(Dialect.SQLSERVER
+                        .target("jdbc:sqlserver://localhost:1433;databaseName=app", new Properties(), false)
+                        .loopbackOnly())
+                .isFalse();
+        assertThatThrownBy(() -> Dialect.SQLSERVER.target(
+                        "jdbc:sqlserver://;serverName=::1;databaseName=app;trustServerCertificate=true",
+                        new Properties(),
+                        false))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("trustServerCertificate=true")
+                .hasMessageContaining("through the JVM-wide SOCKS proxy -DsocksProxyHost=jvm-proxy.example");
+        System.clearProperty("socksProxyHost");
+        assertThat(Dialect.SQLSERVER
+                        .target(
+                                "jdbc:sqlserver://;serverName=::1;databaseName=app;trustServerCertificate=true",
+                                new Properties(),
+                                false)
+                        .loopbackOnly())
+                .isTrue();
+    }
 }
